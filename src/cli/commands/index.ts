@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import * as versions from './versions.js';
+import * as cvss from './cvss.js';
+import * as feeds from './feeds.js';
+import * as init from './init.js';
+import * as hosts from './hosts.js';
+import * as scan from './scan.js';
+import * as findings from './findings.js';
+import * as assess from './assess.js';
+import * as plan from './plan.js';
+import * as explain from './explain.js';
+import * as defer from './defer.js';
+
+/** Every command, in the order `--help` lists them. Each file registers its own. */
+export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
+  init.register,
+  feeds.register,
+  hosts.register,
+  scan.register,
+  assess.register,
+  findings.register,
+  plan.register,
+  explain.register,
+  defer.register,
+  versions.register,
+  cvss.register,
+];

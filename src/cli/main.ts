@@ -1,0 +1,62 @@
+import { Command, CommanderError } from 'commander';
+import { isKnownError, UserError } from '../core/errors.js';
+import { CliContext, type GlobalOptions } from './context.js';
+import { EXIT } from './exit-codes.js';
+import { COMMANDS } from './commands/index.js';
+
+/** Builds the `patchwise` program with every command registered. */
+export function buildProgram(ctx?: CliContext): { program: Command; ctx: CliContext } {
+  const program = new Command('patchwise')
+    .description(
+      'Risk-based patch management for cloud VMs: know the fleet, know the risk, decide, patch safely, prove it.',
+    )
+    .option('-c, --config <file>', 'configuration file (default: $PATCHWISE_CONFIG, else ./patchwise.yaml)')
+    .option('-d, --data-dir <dir>', 'data directory (default: $PATCHWISE_HOME, else ./.patchwise)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 success, 1 ran and found what --fail-on names, 2 user error, 3 operational failure.
+Start here: patchwise feeds import feeds/snapshot && patchwise assess --local
+Docs: docs/README.md`,
+    );
+  const context = ctx ?? new CliContext(process.env, process.cwd(), () => program.opts<GlobalOptions>());
+  for (const register of COMMANDS) register(program, context);
+  return { program, ctx: context };
+}
+
+/** Reports an error the way the exit-code contract says and returns the code. */
+export function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
+      return EXIT.ok;
+    if (e.code === 'commander.help') return EXIT.ok;
+    return EXIT.user;
+  }
+  if (isKnownError(e)) {
+    process.stderr.write(`error: ${e.message}\n`);
+    if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);
+    if (process.env.PATCHWISE_DEBUG && e.cause) process.stderr.write(`cause: ${String(e.cause)}\n`);
+    return e instanceof UserError ? EXIT.user : EXIT.operational;
+  }
+  process.stderr.write(
+    `patchwise: internal error (a bug; please report it):\n${(e as Error)?.stack ?? String(e)}\n`,
+  );
+  return EXIT.operational;
+}
+
+/** Entry point: runs the program and sets the process exit code. */
+export async function main(argv: string[]): Promise<void> {
+  const { program, ctx } = buildProgram();
+  let code: number = EXIT.ok;
+  try {
+    await program.parseAsync(argv);
+    code = typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    code = reportError(e);
+  } finally {
+    await ctx.close().catch(() => undefined);
+  }
+  process.exitCode = code;
+}

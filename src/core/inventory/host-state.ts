@@ -1,0 +1,57 @@
+/**
+ * What a scan learns about one host: the versioned record collectors produce and the matcher, the
+ * decider and the reports read. Collectors never match; matchers never open a connection.
+ */
+
+/** One installed package. For Debian/Ubuntu `source` is the source package (advisories name it). */
+export interface InstalledPackage {
+  name: string;
+  version: string;
+  /** Source package name; equals `name` when the distro has no separate source name. */
+  source: string;
+  /** Source version when it differs from the binary version (binNMUs, `Source: x (ver)`). */
+  sourceVersion?: string;
+  arch?: string;
+}
+
+/** A process still running code from a file that has been replaced or deleted since it started. */
+export interface StaleProcess {
+  pid: number;
+  command: string;
+  unit?: string;
+  files: string[];
+}
+
+/** A listening socket. */
+export interface ListeningSocket {
+  protocol: 'tcp' | 'udp';
+  address: string;
+  port: number;
+  process?: string;
+}
+
+/** A parse problem in a host's output: recorded, never executed, never fatal. */
+export interface ParseIssue {
+  source: string;
+  line?: number;
+  message: string;
+}
+
+/** The versioned record of one host's state at scan time. */
+export interface HostState {
+  schema: 1;
+  host: string;
+  /** Host OS id `ID:VERSION_ID`, e.g. `debian:12`. */
+  os: string;
+  osPrettyName?: string;
+  /** ISO 8601 time the scan was taken. */
+  scannedAt: string;
+  packages: InstalledPackage[];
+  kernel?: { running?: string; installed?: string[] };
+  bootTime?: string;
+  uptimeSeconds?: number;
+  reboot?: { required: boolean; packages: string[] };
+  staleProcesses?: StaleProcess[];
+  listening?: ListeningSocket[];
+  issues: ParseIssue[];
+}
