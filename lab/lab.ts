@@ -1,0 +1,343 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../src/core/errors.js';
+import { ensureBaseRoot } from './base-image.js';
+import { writeFleetConfig } from './fleet-config.js';
+import { type LabHost, type LabRole, prepareHostLayer } from './host-layer.js';
+import {
+  bootTimeOf,
+  descendants,
+  execInHost,
+  initPid,
+  startSupervisor,
+  stopSupervisor,
+  supervisorPid,
+  tcpOpen,
+  waitFor,
+} from './host-process.js';
+import { cleanupLeftovers } from './cleanup.js';
+import { defaultStateDir, labPaths, type LabPaths } from './lab-paths.js';
+import { ensureLabRepo } from './lab-repo.js';
+import { ensurePrerequisites } from './prerequisites.js';
+import { PROVISION_SCRIPT } from './roles.js';
+import { type CommandResult, mapLimit, runCommand, say } from './run-command.js';
+import {
+  deleteSnapshotDir,
+  readSnapshots,
+  restoreLayer,
+  saveSnapshot,
+  snapshotDir,
+  snapshotName,
+  type SnapshotInfo,
+} from './snapshots.js';
+
+export { isLabRole, LAB_ROLES, type LabHost, type LabRole } from './host-layer.js';
+export type { SnapshotInfo } from './snapshots.js';
+
+/** A host as `status` reports it. */
+export interface HostStatus {
+  name: string;
+  address: string;
+  role: LabRole;
+  state: 'running' | 'booting' | 'stopped';
+  /** Boot time, Unix seconds: start of the host's PID 1. */
+  bootTime?: number;
+  rebootRequired: boolean;
+  snapshots: string[];
+  /** Sum of the PSS of the host's processes, KiB. */
+  memoryKiB?: number;
+}
+
+/** How long a host may take to boot until sshd answers. */
+const BOOT_TIMEOUT_MS = 90_000;
+
+/** Where a lab's hosts are named and addressed; two labs on one machine need different ones. */
+export interface LabOptions {
+  stateDir?: string;
+  /** Host names are <prefix>-1, <prefix>-2, … (default `lab`). */
+  namePrefix?: string;
+  /** The first host's N in 127.0.1.N (default 1). */
+  firstAddress?: number;
+}
+
+/** The lab: a fleet of Debian 12 hosts on this machine. Every operation needs root. */
+export class Lab {
+  readonly paths: LabPaths;
+  private readonly prefix: string;
+  private readonly first: number;
+  constructor(opts: LabOptions = {}) {
+    this.paths = labPaths(path.resolve(opts.stateDir ?? defaultStateDir()));
+    this.prefix = opts.namePrefix ?? 'lab';
+    this.first = opts.firstAddress ?? 1;
+  }
+
+  /** The fleet's hosts, from <state dir>/fleet.json. */
+  hosts(): LabHost[] {
+    if (!fs.existsSync(this.paths.fleet)) return [];
+    return (JSON.parse(fs.readFileSync(this.paths.fleet, 'utf8')) as { hosts: LabHost[] }).hosts;
+  }
+
+  /** One host by name; UserError when the fleet has none of that name. */
+  host(name: string): LabHost {
+    const h = this.hosts().find((x) => x.name === name);
+    if (!h)
+      throw new UserError(
+        'lab-unknown-host',
+        `The lab has no host named ${name}.`,
+        'See `npm run lab -- status`.',
+      );
+    return h;
+  }
+
+  /**
+   * Brings the fleet to `count` hosts (lab-1 … lab-N, roles cycled from `roles`), starts every stopped
+   * one, provisions new ones, and writes patchwise.yaml. Returns the config path.
+   */
+  async up(count: number, roles: readonly LabRole[] = ['plain']): Promise<string> {
+    if (!Number.isInteger(count) || count < 1 || this.first + count - 1 > 254) {
+      throw new UserError('lab-host-count', `--hosts must be 1..${255 - this.first}, not ${count}.`);
+    }
+    await ensurePrerequisites();
+    for (const d of [this.paths.hosts, this.paths.snapshots, this.paths.aptArchives, this.paths.bases])
+      fs.mkdirSync(d, { recursive: true });
+    await this.ensureKey();
+    await ensureLabRepo(this.paths.repo);
+    const lower = await ensureBaseRoot(this.paths.bases);
+    const base = path.basename(lower);
+    const hosts = this.hosts();
+    for (let i = hosts.length + 1; i <= count; i++) {
+      const n = this.first + i - 1;
+      const name = `${this.prefix}-${i}`;
+      hosts.push({ name, index: i, address: `127.0.1.${n}`, role: roles[(i - 1) % roles.length]!, base });
+    }
+    this.saveFleet(hosts);
+    const t0 = Date.now();
+    await mapLimit(hosts, 4, (h) => this.bringUp(h));
+    this.writeKnownHosts();
+    say(`${hosts.length} hosts up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return writeFleetConfig(this.paths, hosts);
+  }
+
+  private async bringUp(h: LabHost): Promise<void> {
+    const p = this.paths.host(h.name);
+    if (!fs.existsSync(p.upper)) {
+      fs.mkdirSync(p.dir, { recursive: true });
+      await prepareHostLayer(p, this.lowerOf(h), h, fs.readFileSync(`${this.paths.key}.pub`, 'utf8'));
+    }
+    if (!supervisorPid(p)) await this.start(h.name);
+    if (!fs.existsSync(path.join(p.upper, 'var/lib/lab/provisioned'))) {
+      say(`${h.name}: provisioning role ${h.role}`);
+      await execInHost(p, ['systemctl', 'is-system-running', '--wait'], {
+        check: false,
+        timeoutMs: BOOT_TIMEOUT_MS,
+      });
+      await execInHost(p, ['sh', '-c', PROVISION_SCRIPT, 'provision', h.role, h.address], {
+        timeoutMs: 600_000,
+      });
+    }
+  }
+
+  private lowerOf(h: LabHost): string {
+    return path.join(this.paths.bases, h.base);
+  }
+
+  private saveFleet(hosts: LabHost[]): void {
+    fs.writeFileSync(this.paths.fleet, JSON.stringify({ hosts }, null, 2) + '\n');
+  }
+
+  private async ensureKey(): Promise<void> {
+    if (fs.existsSync(this.paths.key)) return;
+    await runCommand([
+      'ssh-keygen',
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'patchwise-lab',
+      '-f',
+      this.paths.key,
+    ]);
+    fs.chmodSync(this.paths.key, 0o600);
+  }
+
+  /** Rewrites known_hosts from each host's own host key (also right after a restore). */
+  private writeKnownHosts(): void {
+    const lines = this.hosts().flatMap((h) => {
+      const pub = path.join(this.paths.host(h.name).upper, 'etc/ssh/ssh_host_ed25519_key.pub');
+      if (!fs.existsSync(pub)) return [];
+      const [type, key] = fs.readFileSync(pub, 'utf8').trim().split(/\s+/);
+      return [`${h.address} ${type} ${key}`];
+    });
+    fs.writeFileSync(this.paths.knownHosts, lines.join('\n') + '\n');
+  }
+
+  /** Boots a stopped host and waits until its sshd answers. */
+  async start(name: string): Promise<void> {
+    const h = this.host(name);
+    const p = this.paths.host(name);
+    if (supervisorPid(p)) return;
+    say(`${name}: booting`);
+    startSupervisor(this.paths, h, this.lowerOf(h));
+    await this.waitReady(h);
+  }
+
+  private async waitReady(h: LabHost, notInit?: number): Promise<void> {
+    const p = this.paths.host(h.name);
+    await waitFor(
+      `${h.name} to boot`,
+      () => {
+        const pid = initPid(p);
+        return pid !== undefined && pid !== notInit;
+      },
+      BOOT_TIMEOUT_MS,
+    );
+    await waitFor(`sshd on ${h.address}:22`, () => tcpOpen(h.address, 22), BOOT_TIMEOUT_MS);
+  }
+
+  /** Shuts a host down cleanly (systemd stops its services); every process of the host ends. */
+  async shutdown(name: string): Promise<void> {
+    this.host(name);
+    say(`${name}: shutting down`);
+    await stopSupervisor(this.paths.host(name));
+  }
+
+  /** Reboots a host from inside (`systemctl reboot`) and waits until it is back; starts it if stopped. */
+  async reboot(name: string): Promise<void> {
+    const h = this.host(name);
+    const p = this.paths.host(name);
+    const old = initPid(p);
+    if (!old) return this.start(name);
+    say(`${name}: rebooting`);
+    await execInHost(p, ['systemctl', 'reboot'], { check: false, timeoutMs: 30_000 });
+    await this.waitReady(h, old);
+  }
+
+  /** The host's boot time (Unix seconds), or undefined when it is stopped. */
+  bootTime(name: string): number | undefined {
+    const pid = initPid(this.paths.host(this.host(name).name));
+    return pid ? bootTimeOf(pid) : undefined;
+  }
+
+  /** Runs `argv` inside a running host (no ssh): for tests and setup. */
+  exec(
+    name: string,
+    argv: readonly string[],
+    opts: { input?: string; timeoutMs?: number; check?: boolean } = {},
+  ): Promise<CommandResult> {
+    return execInHost(this.paths.host(this.host(name).name), argv, opts);
+  }
+
+  /** The ssh argv prefix that reaches a host as root with the lab's key and known_hosts. */
+  sshArgs(name: string): string[] {
+    const h = this.host(name);
+    return [
+      'ssh',
+      '-i',
+      this.paths.key,
+      '-o',
+      `UserKnownHostsFile=${this.paths.knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=10',
+      `root@${h.address}`,
+    ];
+  }
+
+  /** Each host's address, state, boot time, pending reboot, snapshots and memory. */
+  status(): HostStatus[] {
+    return this.hosts().map((h) => {
+      const p = this.paths.host(h.name);
+      const pid = initPid(p);
+      const sup = supervisorPid(p);
+      const s: HostStatus = {
+        name: h.name,
+        address: h.address,
+        role: h.role,
+        state: pid ? 'running' : sup ? 'booting' : 'stopped',
+        rebootRequired: pid ? fs.existsSync(`/proc/${pid}/root/run/reboot-required`) : false,
+        snapshots: this.listSnapshots(h.name).map((x) => x.name),
+      };
+      if (pid) {
+        s.bootTime = bootTimeOf(pid);
+        s.memoryKiB = pssKiB([pid, ...descendants(pid)]);
+      }
+      return s;
+    });
+  }
+
+  /**
+   * Snapshots a host's upper layer: a running host is shut down cleanly first (a consistent disk, as a
+   * stopped-VM snapshot) and booted again afterwards.
+   */
+  async snapshot(name: string, snap = snapshotName()): Promise<SnapshotInfo> {
+    this.host(name);
+    const p = this.paths.host(name);
+    const wasRunning = supervisorPid(p) !== undefined;
+    if (wasRunning) await this.shutdown(name);
+    say(`${name}: snapshot ${snap}`);
+    try {
+      return await saveSnapshot(this.paths.hostSnapshots(name), name, snap, p.upper);
+    } finally {
+      if (wasRunning) await this.start(name);
+    }
+  }
+
+  /** Restores a host's upper layer exactly from a snapshot and boots the host. */
+  async restore(name: string, snap: string): Promise<void> {
+    this.host(name);
+    const dir = snapshotDir(this.paths.hostSnapshots(name), name, snap);
+    await this.shutdown(name);
+    say(`${name}: restoring ${snap}`);
+    await restoreLayer(dir, this.paths.host(name).upper);
+    this.writeKnownHosts();
+    await this.start(name);
+  }
+
+  /** The host's snapshots, oldest first. */
+  listSnapshots(name: string): SnapshotInfo[] {
+    return readSnapshots(this.paths.hostSnapshots(name));
+  }
+
+  /** Deletes one snapshot of a host. */
+  deleteSnapshot(name: string, snap: string): void {
+    this.host(name);
+    deleteSnapshotDir(snapshotDir(this.paths.hostSnapshots(name), name, snap));
+  }
+
+  /**
+   * Removes the fleet: stops every host, kills what is left of any lab process (also after a crash),
+   * unmounts what the lab mounted, and deletes hosts, snapshots and the generated files. Caches (base,
+   * lab repo, key, shared apt downloads) stay.
+   */
+  async down(): Promise<void> {
+    const names = fs.existsSync(this.paths.hosts) ? fs.readdirSync(this.paths.hosts) : [];
+    await mapLimit(names, 8, (n) => stopSupervisor(this.paths.host(n), 30_000));
+    await cleanupLeftovers(this.paths, names);
+    for (const f of [
+      this.paths.hosts,
+      this.paths.snapshots,
+      this.paths.fleet,
+      this.paths.knownHosts,
+      this.paths.config,
+    ]) {
+      fs.rmSync(f, { recursive: true, force: true });
+    }
+  }
+}
+
+function pssKiB(pids: number[]): number {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      sum += Number(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+)/m)?.[1] ?? 0);
+    } catch {
+      /* gone */
+    }
+  }
+  return sum;
+}
