@@ -3,22 +3,35 @@ import { z } from 'zod';
 /** How exposed a host is; the order is from most to least exposed. */
 export const EXPOSURES = ['internet', 'internal', 'isolated'] as const;
 export type Exposure = (typeof EXPOSURES)[number];
+/** True when `v` is one of {@link EXPOSURES}. */
+export function isExposure(v: unknown): v is Exposure {
+  return (EXPOSURES as readonly unknown[]).includes(v);
+}
 
 /** Workload tiers, as the article defines them: 1 production … 4 archived. */
 export const TIERS = [1, 2, 3, 4] as const;
 export type Tier = (typeof TIERS)[number];
+/** True when `v` is one of {@link TIERS}. */
+export function isTier(v: unknown): v is Tier {
+  return (TIERS as readonly unknown[]).includes(v);
+}
+
+/** Host names: what the CLI, reports and the store key on. */
+export const HOST_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /** How to reach a host: the system OpenSSH client, or the machine patchwise runs on. */
 export const ConnectionSchema = z.union([
   z
     .object({
-      ssh: z.object({
-        host: z.string().min(1).describe('address or ~/.ssh/config alias'),
-        user: z.string().min(1).optional(),
-        port: z.number().int().min(1).max(65535).optional(),
-        jump: z.string().min(1).optional().describe('ProxyJump: [user@]host[:port]'),
-        identityFile: z.string().min(1).optional(),
-      }),
+      ssh: z
+        .object({
+          host: z.string().min(1).describe('address or ~/.ssh/config alias'),
+          user: z.string().min(1).optional(),
+          port: z.number().int().min(1).max(65535).optional(),
+          jump: z.string().min(1).optional().describe('ProxyJump: [user@]host[:port]'),
+          identityFile: z.string().min(1).optional(),
+        })
+        .strict(),
     })
     .strict(),
   z.object({ local: z.literal(true) }).strict(),
@@ -40,6 +53,14 @@ export const ServiceSchema = z
   .strict();
 export type Service = z.infer<typeof ServiceSchema>;
 
+/** Where a host's restore points and discovery come from: a `providers:` entry and the VM's id there. */
+export const HostProviderSchema = z
+  .object({
+    name: z.string().min(1).describe('name of an entry under providers:, e.g. raff, lab'),
+    id: z.string().min(1).describe("the VM's id at that provider"),
+  })
+  .strict();
+
 /**
  * One host of the inventory. Tier, exposure and owner are optional in the file so that a host can be
  * recorded before it is classified, but a host lacking any of them is flagged, never silently defaulted
@@ -49,15 +70,18 @@ export const HostSchema = z
   .object({
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, dot, dash, underscore; at most 63'),
-    connection: ConnectionSchema.optional(),
+      .regex(HOST_NAME_PATTERN, 'letters, digits, dot, dash, underscore; at most 63')
+      .describe('unique name; letters, digits, dot, dash, underscore'),
+    connection: ConnectionSchema.optional().describe(
+      '{ ssh: { host, user, port, jump } } or { local: true }',
+    ),
     os: z.string().optional().describe('ID:VERSION_ID, e.g. debian:12; learned by scanning when absent'),
-    provider: z
-      .object({ name: z.string().min(1), id: z.string().min(1) })
-      .strict()
-      .optional(),
-    tier: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
-    exposure: z.enum(EXPOSURES).optional(),
+    provider: HostProviderSchema.optional(),
+    tier: z
+      .literal(TIERS)
+      .optional()
+      .describe('1 production/critical, 2 important, 3 internal/dev, 4 archived/low value'),
+    exposure: z.enum(EXPOSURES).optional().describe('internet, internal or isolated'),
     environment: z.string().min(1).optional().describe('production, staging, development, ...'),
     owner: z.string().min(1).optional().describe('person or team answerable for the host'),
     services: z.array(ServiceSchema).default([]),
@@ -75,4 +99,20 @@ export function classificationGaps(h: Pick<Host, 'tier' | 'exposure' | 'owner'>)
   if (h.exposure === undefined) gaps.push('no exposure');
   if (!h.owner) gaps.push('no owner');
   return gaps;
+}
+
+/**
+ * Turns a name from elsewhere (a VM display name, a Terraform address) into a valid host name:
+ * other characters become dashes, runs of dashes collapse, at most 63 characters. Undefined when
+ * nothing usable is left.
+ */
+export function toHostName(raw: string): string | undefined {
+  const s = raw
+    .trim()
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  return HOST_NAME_PATTERN.test(s) ? s : undefined;
 }

@@ -1,0 +1,211 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigSchema, IncludedFileSchema, type Config } from '../../core/config/config-schema.js';
+import { UserError } from '../../core/errors.js';
+import type { Host } from '../../core/inventory/host.js';
+import { formatConfigIssues, formatProblem, type ConfigProblem } from './format-config-issues.js';
+
+/** Where a host of the configuration was written. */
+export interface HostOrigin {
+  file: string;
+  line: number;
+}
+
+/** A validated configuration, with included hosts merged in and every host's origin. */
+export interface LoadedConfig {
+  /** absolute path of the main file */
+  path: string;
+  config: Config;
+  /** host name -> file and line it was written at */
+  origins: Map<string, HostOrigin>;
+  warnings: string[];
+}
+
+/** The configuration an absent default ./patchwise.yaml stands for: no hosts, no providers. */
+export function emptyConfig(file: string): LoadedConfig {
+  return { path: file, config: ConfigSchema.parse({}), origins: new Map(), warnings: [] };
+}
+
+interface Parsed<T> {
+  value?: T;
+  data?: unknown;
+  problems: ConfigProblem[];
+  hostLines: number[];
+}
+
+function readText(file: string, display: string, includedFrom?: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new UserError(
+        'config-missing',
+        `${includedFrom ? `${includedFrom}: included file ` : 'Configuration '}${display} does not exist.`,
+        includedFrom
+          ? 'Fix the include: pattern or create the file.'
+          : 'Run `patchwise init` to write a starter file, or pass --config FILE.',
+        { cause: e },
+      );
+    throw new UserError(
+      'config-unreadable',
+      `Cannot read ${display} (${code ?? 'error'}).`,
+      'Check the file permissions.',
+      { cause: e },
+    );
+  }
+}
+
+/** Parses one YAML file against a schema; problems carry file, line, column and field. */
+function parseFile<S extends z.ZodType>(
+  file: string,
+  display: string,
+  schema: S,
+  includedFrom?: string,
+): Parsed<z.infer<S>> {
+  const text = readText(file, display, includedFrom);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const problems = doc.errors.map((e) => {
+      const pos = lineCounter.linePos(e.pos[0]);
+      return {
+        file: display,
+        line: pos.line,
+        column: pos.col,
+        field: '(yaml)',
+        message: e.message.split('\n')[0]!,
+        hint: 'Check indentation, colons and quoting around this line.',
+      };
+    });
+    return { problems, hostLines: [] };
+  }
+  const data: unknown = doc.toJS() ?? {};
+  const hostsNode = doc.get('hosts', true) as { items?: { range?: number[] }[] } | undefined;
+  const hostLines = (hostsNode?.items ?? []).map((n) => lineCounter.linePos(n.range?.[0] ?? 0).line);
+  const r = schema.safeParse(data);
+  if (r.success) return { value: r.data, data, problems: [], hostLines };
+  return {
+    data,
+    problems: formatConfigIssues(r.error.issues, { file: display, doc, lineCounter, data, schema }),
+    hostLines,
+  };
+}
+
+function globToRegExp(segment: string): RegExp {
+  const body = segment
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*+/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
+  return new RegExp(`^${body}$`);
+}
+
+/** Expands an include pattern (`*` and `?` in any segment) relative to `dir`; sorted, files only. */
+export function expandInclude(dir: string, pattern: string): string[] {
+  const abs = path.resolve(dir, pattern);
+  if (!/[*?]/.test(pattern)) return [abs];
+  const parts = abs.split(path.sep).filter(Boolean);
+  let current = [path.parse(abs).root];
+  for (const [i, part] of parts.entries()) {
+    const last = i === parts.length - 1;
+    const next: string[] = [];
+    for (const base of current) {
+      if (!/[*?]/.test(part)) next.push(path.join(base, part));
+      else {
+        const re = globToRegExp(part);
+        const names = fs.existsSync(base) && fs.statSync(base).isDirectory() ? fs.readdirSync(base) : [];
+        for (const n of names.sort()) if (re.test(n) && !n.startsWith('.')) next.push(path.join(base, n));
+      }
+    }
+    current = next.filter((p) => (last ? fs.existsSync(p) && fs.statSync(p).isFile() : true));
+  }
+  return current;
+}
+
+function displayName(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+function noteHosts(
+  hosts: Host[],
+  lines: number[],
+  file: string,
+  acc: { hosts: Host[]; origins: Map<string, HostOrigin>; problems: ConfigProblem[] },
+) {
+  hosts.forEach((h, i) => {
+    const line = lines[i] ?? 1;
+    const first = acc.origins.get(h.name);
+    if (first) {
+      acc.problems.push({
+        file,
+        line,
+        column: 1,
+        field: `hosts[${i}].name`,
+        message: `host "${h.name}" is defined twice (first at ${first.file}:${first.line})`,
+        hint: 'Host names must be unique across patchwise.yaml and its included files.',
+      });
+      return;
+    }
+    acc.origins.set(h.name, { file, line });
+    acc.hosts.push(h);
+  });
+}
+
+function checkProviders(config: Config, hosts: Host[], origins: Map<string, HostOrigin>): string[] {
+  const warnings: string[] = [];
+  for (const h of hosts) {
+    if (h.provider && !config.providers[h.provider.name]) {
+      const o = origins.get(h.name);
+      warnings.push(
+        `${o?.file}:${o?.line}: host "${h.name}" names provider "${h.provider.name}", which is not under providers: (restore points will not work for it).`,
+      );
+    }
+  }
+  return warnings;
+}
+
+/**
+ * Loads patchwise.yaml and the files its `include:` names, validates all of it against the schema and
+ * returns it with every host's origin. Every problem in every file is reported at once, each as
+ * `file:line:column: field: message. Hint: ...`, in one UserError (code `config-invalid`).
+ */
+export function loadConfig(file: string, cwd = process.cwd()): LoadedConfig {
+  const display = displayName(file, cwd);
+  const main = parseFile(file, display, ConfigSchema);
+  const acc = { hosts: [] as Host[], origins: new Map<string, HostOrigin>(), problems: [...main.problems] };
+  if (main.value) noteHosts(main.value.hosts, main.hostLines, display, acc);
+  // Included files are checked even when the main file has problems, so one run lists them all.
+  const include = (main.data as { include?: unknown } | undefined)?.include;
+  if (Array.isArray(include)) {
+    for (const pattern of include.filter((x): x is string => typeof x === 'string')) {
+      const files = expandInclude(path.dirname(file), pattern);
+      for (const inc of files) {
+        const incDisplay = displayName(inc, cwd);
+        const parsed = parseFile(inc, incDisplay, IncludedFileSchema, display);
+        acc.problems.push(...parsed.problems);
+        if (parsed.value) noteHosts(parsed.value.hosts, parsed.hostLines, incDisplay, acc);
+      }
+    }
+  }
+  if (acc.problems.length || !main.value) {
+    const n = acc.problems.length;
+    acc.problems.sort((a, b) =>
+      a.file === b.file ? a.line - b.line || a.column - b.column : a.file === display ? -1 : 1,
+    );
+    throw new UserError(
+      'config-invalid',
+      `${n} problem${n === 1 ? '' : 's'} in the configuration:\n${acc.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+      'Fix each line above; `patchwise init` writes a commented example and schema/patchwise.schema.json lets editors check as you type.',
+    );
+  }
+  const config = { ...main.value, hosts: acc.hosts };
+  return {
+    path: file,
+    config,
+    origins: acc.origins,
+    warnings: checkProviders(config, acc.hosts, acc.origins),
+  };
+}

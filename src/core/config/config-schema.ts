@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { HostSchema } from '../inventory/host.js';
+import { PolicySchema } from '../policy/policy-schema.js';
+
+/** Provider kinds patchwise knows. */
+export const PROVIDER_KINDS = ['lab', 'raff', 'command'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** The lab fleet (tests, benchmarks, demo): snapshots copy a host's overlay. */
+export const LabProviderSchema = z
+  .object({
+    kind: z.literal('lab'),
+    stateDir: z.string().min(1).describe('the lab state directory, e.g. /var/lib/patchwise-lab'),
+  })
+  .strict();
+
+/** Raff Technologies: discovery through its API; the key never sits in this file. */
+export const RaffProviderSchema = z
+  .object({
+    kind: z.literal('raff'),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional()
+      .describe('name of the environment variable holding the API key (default RAFF_API_KEY)'),
+    apiKeyFile: z.string().min(1).optional().describe('file holding the API key (one line)'),
+    projectId: z.uuid().optional().describe('Raff project (UUID); all reachable projects when absent'),
+    baseUrl: z.url().optional().describe('API base URL (default https://api.rafftechnologies.com)'),
+  })
+  .strict();
+
+/**
+ * One command as an argument vector, run without a shell. Placeholders `{id}` (provider id), `{host}`
+ * (host name) and `{snapshot}` (restore point id) are replaced inside each argument.
+ */
+export const CommandTemplateSchema = z
+  .array(z.string())
+  .min(1)
+  .describe('argument vector, run without a shell; {id}, {host}, {snapshot} are substituted');
+
+/** A provider driven by the user's own CLI (any cloud's CLI). Schema only until restore points land. */
+export const CommandProviderSchema = z
+  .object({
+    kind: z.literal('command'),
+    snapshot: CommandTemplateSchema.optional(),
+    restore: CommandTemplateSchema.optional(),
+    delete: CommandTemplateSchema.optional(),
+    list: CommandTemplateSchema.optional(),
+    timeoutSeconds: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** One entry under `providers:`, told apart by `kind`. */
+export const ProviderSchema = z.discriminatedUnion('kind', [
+  LabProviderSchema,
+  RaffProviderSchema,
+  CommandProviderSchema,
+]);
+export type ProviderConfig = z.infer<typeof ProviderSchema>;
+
+/** SSH settings every host shares unless it says otherwise. */
+export const SshSettingsSchema = z
+  .object({
+    identityFile: z.string().min(1).optional().describe('private key passed as ssh -i'),
+    knownHosts: z.string().min(1).optional().describe('known_hosts file patchwise checks host keys against'),
+    user: z.string().min(1).optional().describe('default login user'),
+    connectTimeoutSeconds: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** A file named under `include:` holds hosts only. */
+export const IncludedFileSchema = z.object({ hosts: z.array(HostSchema).default([]) }).strict();
+
+/** The whole of patchwise.yaml. */
+export const ConfigSchema = z
+  .object({
+    include: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('files holding `hosts:` lists, relative to this file; * and ? allowed, e.g. hosts/*.yaml'),
+    ssh: SshSettingsSchema.optional(),
+    providers: z
+      .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), ProviderSchema)
+      .default({})
+      .describe('named providers; a host refers to one with provider: { name, id }'),
+    hosts: z.array(HostSchema).default([]),
+    feeds: z.object({}).loose().optional().describe('feed sources (a later issue)'),
+    policy: PolicySchema.optional(),
+    windows: z.object({}).loose().optional().describe('maintenance windows (a later issue)'),
+  })
+  .strict();
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** The JSON Schema of patchwise.yaml, generated from {@link ConfigSchema} (what editors complete from). */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }),
+    $id: 'https://patchwise.dev/schema/patchwise.schema.json',
+    title: 'patchwise.yaml',
+  };
+}

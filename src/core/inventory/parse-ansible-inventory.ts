@@ -1,0 +1,210 @@
+import { parse as parseYaml } from 'yaml';
+import { toHostName } from './host.js';
+import {
+  checkCandidate,
+  conflictIssues,
+  withClassification,
+  type ImportIssue,
+  type ImportResult,
+} from './import-result.js';
+import { mapTagNames, mapTagPairs, mergeClassifications } from './map-tags.js';
+
+type Vars = Record<string, string>;
+
+/** Groups, their members and variables, as both Ansible formats describe them. */
+interface AnsibleModel {
+  groups: Map<string, { vars: Vars; children: Set<string>; hosts: Set<string> }>;
+  hostVars: Map<string, Vars>;
+  hostLine: Map<string, number>;
+  issues: ImportIssue[];
+}
+
+function emptyModel(): AnsibleModel {
+  return { groups: new Map(), hostVars: new Map(), hostLine: new Map(), issues: [] };
+}
+
+function group(m: AnsibleModel, name: string) {
+  let g = m.groups.get(name);
+  if (!g) m.groups.set(name, (g = { vars: {}, children: new Set(), hosts: new Set() }));
+  return g;
+}
+
+function addHost(m: AnsibleModel, groupName: string, host: string, vars: Vars, line?: number): void {
+  group(m, groupName).hosts.add(host);
+  m.hostVars.set(host, { ...m.hostVars.get(host), ...vars });
+  if (line !== undefined && !m.hostLine.has(host)) m.hostLine.set(host, line);
+}
+
+/** Expands Ansible host ranges: `web[01:03]` -> web01, web02, web03; `db-[a:c]` -> db-a, db-b, db-c. */
+export function expandHostPattern(pattern: string): string[] {
+  const m = /^(.*?)\[([0-9a-z]+):([0-9a-z]+)(?::(\d+))?\](.*)$/i.exec(pattern);
+  if (!m) return [pattern];
+  const [, pre, from, to, stepText, post] = m as unknown as string[];
+  const step = Number(stepText ?? 1) || 1;
+  const out: string[] = [];
+  if (/^\d+$/.test(from!) && /^\d+$/.test(to!)) {
+    for (let i = Number(from); i <= Number(to) && out.length < 10_000; i += step)
+      out.push(String(i).padStart(from!.length, '0'));
+  } else {
+    for (let c = from!.charCodeAt(0); c <= to!.charCodeAt(0); c += step) out.push(String.fromCharCode(c));
+  }
+  return out.flatMap((x) => expandHostPattern(`${pre}${x}${post}`));
+}
+
+/** Splits `a=1 b="two words" c='x'` into tokens, keeping quoted spaces. */
+function tokenize(line: string): string[] {
+  const tokens: string[] = [];
+  const re = /(?:[^\s"']+|"(?:[^"\\]|\\.)*"|'[^']*')+/g;
+  for (const m of line.matchAll(re)) tokens.push(m[0]);
+  return tokens;
+}
+
+function unquote(v: string): string {
+  return v
+    .replace(/^"((?:[^"\\]|\\.)*)"$/, (_, s: string) => s.replace(/\\(.)/g, '$1'))
+    .replace(/^'(.*)'$/, '$1');
+}
+
+function readPairs(tokens: string[]): Vars {
+  const vars: Vars = {};
+  for (const t of tokens) {
+    const i = t.indexOf('=');
+    if (i > 0) vars[t.slice(0, i)] = unquote(t.slice(i + 1));
+  }
+  return vars;
+}
+
+/** Reads the INI inventory format into groups, hosts and variables. */
+function readIni(text: string): AnsibleModel {
+  const m = emptyModel();
+  let section = { name: 'ungrouped', kind: 'hosts' };
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith(';')) return;
+    const head = /^\[([^\]:]+)(?::(vars|children))?\]$/.exec(line);
+    if (head) {
+      section = { name: head[1]!, kind: head[2] ?? 'hosts' };
+      group(m, section.name);
+      return;
+    }
+    const tokens = tokenize(line.replace(/\s+#.*$/, ''));
+    if (section.kind === 'vars') Object.assign(group(m, section.name).vars, readPairs(tokens));
+    else if (section.kind === 'children') group(m, section.name).children.add(tokens[0]!);
+    else
+      for (const h of expandHostPattern(tokens[0]!))
+        addHost(m, section.name, h, readPairs(tokens.slice(1)), i + 1);
+  });
+  return m;
+}
+
+function stringVars(v: unknown): Vars {
+  const out: Vars = {};
+  if (v && typeof v === 'object' && !Array.isArray(v))
+    for (const [k, x] of Object.entries(v)) if (x !== null && typeof x !== 'object') out[k] = String(x);
+  return out;
+}
+
+function readYamlGroup(m: AnsibleModel, name: string, body: unknown): void {
+  const g = group(m, name);
+  if (!body || typeof body !== 'object') return;
+  const b = body as { hosts?: unknown; vars?: unknown; children?: unknown };
+  Object.assign(g.vars, stringVars(b.vars));
+  if (b.hosts && typeof b.hosts === 'object')
+    for (const [pattern, vars] of Object.entries(b.hosts))
+      for (const h of expandHostPattern(pattern)) addHost(m, name, h, stringVars(vars));
+  if (b.children && typeof b.children === 'object')
+    for (const [child, childBody] of Object.entries(b.children)) {
+      g.children.add(child);
+      readYamlGroup(m, child, childBody);
+    }
+}
+
+/** Reads the YAML inventory format (`all: { hosts, vars, children }`). */
+function readYaml(text: string): AnsibleModel {
+  const m = emptyModel();
+  const doc: unknown = parseYaml(text);
+  if (doc && typeof doc === 'object')
+    for (const [name, body] of Object.entries(doc)) readYamlGroup(m, name, body);
+  return m;
+}
+
+/** The groups a host belongs to, directly or through `children`, ordered from general to specific. */
+function groupsOf(m: AnsibleModel, host: string): string[] {
+  const parents = new Map<string, string[]>();
+  for (const [name, g] of m.groups)
+    for (const c of g.children) parents.set(c, [...(parents.get(c) ?? []), name]);
+  const depth = new Map<string, number>();
+  const visit = (name: string, d: number, seen: Set<string>): void => {
+    if (seen.has(name)) return;
+    depth.set(name, Math.max(depth.get(name) ?? 0, d));
+    for (const p of parents.get(name) ?? []) visit(p, d + 1, new Set([...seen, name]));
+  };
+  for (const [name, g] of m.groups) if (g.hosts.has(host)) visit(name, 0, new Set());
+  const all = [...depth.keys()].filter((n) => n !== 'all' && n !== 'ungrouped');
+  return ['all', ...all.sort((a, b) => depth.get(b)! - depth.get(a)! || a.localeCompare(b))];
+}
+
+function jumpFrom(args: string | undefined): string | undefined {
+  if (!args) return undefined;
+  return /(?:-J\s*|ProxyJump=)([^\s"']+)/.exec(args)?.[1];
+}
+
+function connectionOf(name: string, v: Vars): Record<string, unknown> {
+  if (v.ansible_connection === 'local') return { local: true };
+  const port = v.ansible_port ?? v.ansible_ssh_port;
+  const ssh: Record<string, unknown> = { host: v.ansible_host ?? v.ansible_ssh_host ?? name };
+  if (v.ansible_user ?? v.ansible_ssh_user) ssh.user = v.ansible_user ?? v.ansible_ssh_user;
+  if (port !== undefined) ssh.port = Number(port);
+  const jump = jumpFrom(v.ansible_ssh_common_args ?? v.ansible_ssh_extra_args);
+  if (jump) ssh.jump = jump;
+  return { ssh };
+}
+
+function hostFrom(m: AnsibleModel, name: string, out: ImportResult): void {
+  const groups = groupsOf(m, name);
+  const vars: Vars = {};
+  for (const g of groups) Object.assign(vars, m.groups.get(g)?.vars);
+  Object.assign(vars, m.hostVars.get(name));
+  const pw = Object.fromEntries(Object.entries(vars).filter(([k]) => k.startsWith('patchwise_')));
+  const c = mergeClassifications(mapTagPairs(pw), mapTagNames(groups.filter((g) => g !== 'all')));
+  const line = m.hostLine.get(name);
+  const hostName = toHostName(name) ?? name;
+  const candidate = withClassification(
+    {
+      name: hostName,
+      connection: connectionOf(name, vars),
+      tags: { 'ansible-groups': groups.slice(1).join(',') },
+    },
+    c,
+  );
+  if (!groups.slice(1).length) delete (candidate.tags as Vars)['ansible-groups'];
+  out.issues.push(...conflictIssues(name, c, line));
+  const r = checkCandidate(name, candidate, line);
+  if ('host' in r) out.hosts.push(r.host);
+  else out.issues.push(r.issue);
+}
+
+/** True when the text looks like a YAML Ansible inventory rather than INI. */
+function looksLikeYaml(text: string): boolean {
+  const first = text.split(/\r?\n/).find((l) => l.trim() && !l.trim().startsWith('#'));
+  return first !== undefined && /^[A-Za-z0-9_-]+:\s*$/.test(first.trim()) && !first.startsWith('[');
+}
+
+/**
+ * Parses an Ansible inventory (INI or YAML) into hosts: `ansible_host`, `ansible_user`, `ansible_port`
+ * (and ProxyJump from `ansible_ssh_common_args`) become the SSH connection; `patchwise_tier`,
+ * `patchwise_exposure`, `patchwise_owner` and `patchwise_environment` variables, or group names such as
+ * `tier_1`, `internet`, `owner_alice`, `production`, classify the host. Variables from parent groups are
+ * inherited, more specific groups and host variables win, as in Ansible.
+ */
+export function parseAnsibleInventory(text: string): ImportResult {
+  const yaml = looksLikeYaml(text);
+  const m = yaml ? readYaml(text) : readIni(text);
+  const out: ImportResult = {
+    format: yaml ? 'ansible-yaml' : 'ansible-ini',
+    hosts: [],
+    issues: [...m.issues],
+  };
+  for (const name of m.hostVars.keys()) hostFrom(m, name, out);
+  return out;
+}
