@@ -1,0 +1,201 @@
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { ecosystemForOs } from '../core/versions/ecosystem.js';
+import { buildSources } from '../adapters/feeds/build-sources.js';
+import { conditionalDownload } from '../adapters/feeds/download.js';
+import { recordCount, type FeedFile, type ParsedSource } from '../adapters/feeds/feed-file.js';
+import { syncTargets, SYNC_FEEDS, type SyncFeed, type SyncTarget } from '../adapters/feeds/feed-urls.js';
+import { readFeedPath, type ReadProgress } from '../adapters/feeds/read-feed.js';
+import { storeSources } from '../adapters/feeds/store-sources.js';
+import { listFeeds, type FeedInfo } from '../adapters/store/feed-store.js';
+import { loadEol } from '../adapters/store/intel-store.js';
+import type { Store } from '../adapters/store/open-store.js';
+import { latestOkScans } from '../adapters/store/scan-store.js';
+
+/** What one imported source held. */
+export interface SourceSummary {
+  source: string;
+  kind: string;
+  records: number;
+  unusable: number;
+  unusableReasons: Record<string, number>;
+  origin: string;
+  dataDate: string | null;
+}
+
+export interface ImportResult {
+  sources: SourceSummary[];
+  /** Files skipped, releases skipped, sources named twice. */
+  notes: string[];
+  seconds: number;
+}
+
+export interface ImportOptions {
+  now?: () => Date;
+  onProgress?: ReadProgress;
+  /** Origin to record instead of the path (sync records the URL). */
+  origin?: string;
+  /** Only these tracker releases (by `Debian:<n>` ecosystem). */
+  trackerEcosystems?: readonly string[];
+}
+
+/**
+ * Imports feed files and directories: reads and validates everything first, then replaces each source's
+ * rows in one transaction. Any error leaves the store exactly as it was.
+ */
+export async function importFeeds(
+  store: Store,
+  paths: readonly string[],
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
+  const started = Date.now();
+  const files: FeedFile[] = paths.flatMap((p) =>
+    readFeedPath(p, {
+      ...(opts.origin ? { origin: opts.origin } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    }),
+  );
+  const { sources, notes } = buildSources(files, {
+    eol: await loadEol(store.db),
+    ...(opts.trackerEcosystems ? { trackerEcosystems: opts.trackerEcosystems } : {}),
+  });
+  if (sources.length === 0) {
+    throw new UserError(
+      'feed-none',
+      `No feed data in ${paths.join(', ')}.`,
+      'Name feed files or a directory holding them (see patchwise feeds import --help).',
+    );
+  }
+  opts.onProgress?.(`storing ${sources.map((s) => s.source).join(', ')}`);
+  await storeSources(store.db, sources, (opts.now ?? (() => new Date()))());
+  return { sources: sources.map(summarize), notes, seconds: (Date.now() - started) / 1000 };
+}
+
+function summarize(s: ParsedSource): SourceSummary {
+  const reasons: Record<string, number> = {};
+  for (const u of s.unusable) reasons[u.reason] = (reasons[u.reason] ?? 0) + 1;
+  return {
+    source: s.source,
+    kind: s.kind,
+    records: recordCount(s.payload),
+    unusable: s.unusable.length,
+    unusableReasons: reasons,
+    origin: s.origin,
+    dataDate: s.dataDate,
+  };
+}
+
+/** One line of `feeds status`. */
+export interface FeedStatus extends FeedInfo {
+  /** Days since the data's own date, else since the import. */
+  ageDays: number;
+}
+
+/** Every feed source with its age at `now`. */
+export async function feedStatus(store: Store, now: Date): Promise<FeedStatus[]> {
+  return (await listFeeds(store.db)).map((f) => {
+    const from = Date.parse(f.dataDate ?? f.importedAt);
+    const ageDays = Number.isFinite(from) ? Math.max(0, (now.getTime() - from) / 86_400_000) : NaN;
+    return { ...f, ageDays: Math.round(ageDays * 10) / 10 };
+  });
+}
+
+/** Outcome of one download of a sync. */
+export interface SyncResult {
+  name: string;
+  url: string;
+  status: 'ok' | 'not-modified' | 'skipped' | 'failed';
+  detail?: string;
+  sources?: SourceSummary[];
+}
+
+export interface SyncOptions {
+  only?: readonly SyncFeed[];
+  /** Download name (`kev`, `osv`, `osv:Debian:12`, `eol:debian`) -> URL. */
+  urls?: Readonly<Record<string, string>>;
+  timeoutMs?: number;
+  now?: () => Date;
+  onProgress?: ReadProgress;
+}
+
+/**
+ * Downloads the official feeds (conditional requests, cache in `<dataDir>/feed-cache`) and imports what
+ * changed. Every download is independent: one failing never stops the others and never replaces good data.
+ */
+export async function syncFeeds(
+  store: Store,
+  dataDir: string,
+  opts: SyncOptions = {},
+): Promise<SyncResult[]> {
+  const ecosystems = await fleetEcosystems(store);
+  const debian = ecosystems.filter((e) => e.startsWith('Debian:'));
+  const targets = syncTargets(opts.only ?? SYNC_FEEDS, ecosystems, opts.urls ?? {});
+  const known = new Set((await listFeeds(store.db)).map((f) => f.source));
+  const results: SyncResult[] = [];
+  for (const t of targets) {
+    if (t.feed === 'debian-tracker' && debian.length === 0) {
+      results.push({ name: t.name, url: t.url, status: 'skipped', detail: 'no Debian hosts' });
+      continue;
+    }
+    opts.onProgress?.(`downloading ${t.url}`);
+    results.push(
+      await syncOne(store, t, known, {
+        ...opts,
+        trackerEcosystems: debian,
+        cacheDir: path.join(dataDir, 'feed-cache'),
+      }),
+    );
+  }
+  return results;
+}
+
+async function syncOne(
+  store: Store,
+  t: SyncTarget,
+  known: Set<string>,
+  opts: SyncOptions & { trackerEcosystems: string[]; cacheDir: string },
+): Promise<SyncResult> {
+  const base = { name: t.name, url: t.url };
+  const importOpts: ImportOptions = {
+    origin: t.url,
+    trackerEcosystems: opts.trackerEcosystems,
+    ...(opts.now ? { now: opts.now } : {}),
+  };
+  try {
+    const dl = await conditionalDownload(t.url, {
+      cacheDir: opts.cacheDir,
+      timeoutMs: opts.timeoutMs ?? 300_000,
+    });
+    if (dl.status === 'not-modified') {
+      const stored = [...known].some((s) => s === t.name || s.startsWith(`${t.name}:`));
+      if (stored) return { ...base, status: 'not-modified' };
+      // The store lost the data the cache still has (a new database): import the cached copy.
+      const r = await importFeeds(store, [dl.file], importOpts);
+      return { ...base, status: 'ok', detail: 'imported from cache', sources: r.sources };
+    }
+    try {
+      const r = await importFeeds(store, [dl.file], importOpts);
+      dl.commit();
+      return { ...base, status: 'ok', sources: r.sources };
+    } catch (e) {
+      dl.discard();
+      throw e;
+    }
+  } catch (e) {
+    return { ...base, status: 'failed', detail: (e as Error).message };
+  }
+}
+
+/** The OSV ecosystems of the scanned hosts (latest good scan of each); `Debian:12` when none. */
+export async function fleetEcosystems(store: Store): Promise<string[]> {
+  const out = new Set<string>();
+  for (const scan of await latestOkScans(store.db)) {
+    if (!scan.state?.os) continue;
+    try {
+      out.add(ecosystemForOs(scan.state.os).osv);
+    } catch {
+      // A host whose OS patchwise cannot match needs no feed.
+    }
+  }
+  return out.size > 0 ? [...out].sort() : ['Debian:12'];
+}

@@ -1,0 +1,319 @@
+import { compareParsed, parseVersion, type ParsedVersion } from '../versions/compare-versions.js';
+import { schemeForOsvEcosystem, type VersionScheme } from '../versions/ecosystem.js';
+import { urgencyRank } from '../findings/rank-findings.js';
+import { cveIds, type AffectedPackage, type SeverityVector } from './advisory.js';
+
+/** A version ordering: parse once, compare parsed values many times. */
+export interface VersionOrder {
+  parse(v: string): unknown;
+  compare(a: unknown, b: unknown): number;
+}
+
+const ORDERS = new Map<VersionScheme, VersionOrder>();
+
+/** The ordering of a version scheme (debian, rpm, alpine). */
+export function versionOrderFor(scheme: VersionScheme): VersionOrder {
+  let order = ORDERS.get(scheme);
+  if (!order) {
+    order = {
+      parse: (v) => parseVersion(scheme, v),
+      compare: (a, b) => compareParsed(scheme, a as ParsedVersion, b as ParsedVersion),
+    };
+    ORDERS.set(scheme, order);
+  }
+  return order;
+}
+
+const INTRODUCED = 0;
+const FIXED = 1;
+const LAST_AFFECTED = 2;
+
+/** One range event with its version parsed once; `version` null is `introduced: "0"` (before everything). */
+interface CompiledEvent {
+  kind: number;
+  version: unknown;
+  raw: string;
+}
+
+/** One OSV range, events sorted by version; `limits` null means no limit (or `*`). */
+interface CompiledRange {
+  events: CompiledEvent[];
+  limits: unknown[] | null;
+}
+
+/**
+ * One vulnerability of one package as every feed describes it, merged: shared by all versions, hosts and
+ * findings (read-only). `vulnId` is the merge key: the CVE when a record names exactly one, else its id.
+ */
+export interface VulnInfo {
+  vulnId: string;
+  /** Every other id of the vulnerability, from every feed. */
+  aliases: string[];
+  cves: string[];
+  /** Feeds with an advisory of it for this package. */
+  sources: string[];
+  severity: SeverityVector[];
+  /** The most urgent distro urgency any feed gives. */
+  urgency?: string;
+  /** The matcher's cache slot for KEV/EPSS/CVSS lookups (see match-host.ts). */
+  enriched?: unknown;
+}
+
+/** One advisory record of one package, ready to evaluate. */
+export interface IndexEntry {
+  record: AffectedPackage;
+  info: VulnInfo;
+  ranges: CompiledRange[];
+  versions: unknown[];
+}
+
+/** One vulnerability affecting one installed (package, version), with the fix for that version. */
+export interface AdvisoryHit {
+  info: VulnInfo;
+  /** The highest fix any feed gives for the range the version is in; null when none gives one. */
+  fixedVersion: string | null;
+}
+
+/** The records of one package and the per-version results computed from them. */
+export interface PackageEntries {
+  entries: IndexEntry[];
+  infos: Map<string, VulnInfo>;
+  /** version string -> hits; fleets repeat the same versions, so each is evaluated once. */
+  memo: Map<string, readonly AdvisoryHit[]>;
+}
+
+/** The index of one OSV ecosystem (`Debian:12`). */
+export interface EcosystemIndex {
+  ecosystem: string;
+  order: VersionOrder;
+  /** version string -> parsed version, or the reason it does not parse */
+  parsed: Map<string, unknown>;
+  packages: Map<string, PackageEntries>;
+}
+
+/** A problem found while building the index (a record whose versions do not parse). */
+export interface IndexIssue {
+  vulnId: string;
+  ecosystem: string;
+  package: string;
+  message: string;
+}
+
+/** Advisory records keyed by ecosystem and package, with versions pre-parsed. */
+export interface AdvisoryIndex {
+  ecosystems: Map<string, EcosystemIndex>;
+  /** (package, range) pairs indexed */
+  ranges: number;
+  records: number;
+  issues: IndexIssue[];
+}
+
+/**
+ * Builds the matcher's index from advisory records of any feed, keeping only `ecosystems` when given.
+ * Every event version is parsed once here; a record whose versions do not parse loses that range and is
+ * reported in `issues`. Records of ecosystems patchwise cannot order are reported and skipped.
+ */
+export function buildAdvisoryIndex(
+  records: Iterable<AffectedPackage>,
+  ecosystems?: readonly string[],
+): AdvisoryIndex {
+  const wanted = ecosystems ? new Set(ecosystems) : undefined;
+  const index: AdvisoryIndex = { ecosystems: new Map(), ranges: 0, records: 0, issues: [] };
+  for (const record of records) {
+    if (wanted && !wanted.has(record.ecosystem)) continue;
+    const eco = ecosystemIndex(index, record);
+    if (!eco) continue;
+    let pkg = eco.packages.get(record.package);
+    const entry = compileEntry(eco, record, index.issues, pkg?.infos);
+    if (!entry) continue;
+    if (!pkg) eco.packages.set(record.package, (pkg = { entries: [], infos: new Map(), memo: new Map() }));
+    pkg.infos.set(entry.info.vulnId, entry.info);
+    pkg.entries.push(entry);
+    index.records++;
+    index.ranges += Math.max(1, entry.ranges.length);
+  }
+  return index;
+}
+
+function ecosystemIndex(index: AdvisoryIndex, r: AffectedPackage): EcosystemIndex | undefined {
+  let eco = index.ecosystems.get(r.ecosystem);
+  if (eco) return eco;
+  const scheme = schemeForOsvEcosystem(r.ecosystem);
+  const order = scheme && versionOrderFor(scheme);
+  if (!order) {
+    const message = `ecosystem ${r.ecosystem} has no version ordering in patchwise`;
+    if (!index.issues.some((i) => i.ecosystem === r.ecosystem && i.message === message))
+      index.issues.push({ vulnId: r.vulnId, ecosystem: r.ecosystem, package: r.package, message });
+    return undefined;
+  }
+  eco = { ecosystem: r.ecosystem, order, parsed: new Map(), packages: new Map() };
+  index.ecosystems.set(r.ecosystem, eco);
+  return eco;
+}
+
+/** Parses `v` in `eco`'s ordering, once per distinct string; a string result is the parse error. */
+export function parseCached(eco: EcosystemIndex, v: string): unknown {
+  let p = eco.parsed.get(v);
+  if (p === undefined) {
+    p = eco.order.parse(v);
+    eco.parsed.set(v, p);
+  }
+  return p;
+}
+
+function compileEntry(
+  eco: EcosystemIndex,
+  record: AffectedPackage,
+  issues: IndexIssue[],
+  infos?: Map<string, VulnInfo>,
+): IndexEntry | undefined {
+  const problem = (message: string) =>
+    issues.push({ vulnId: record.vulnId, ecosystem: record.ecosystem, package: record.package, message });
+  const ranges: CompiledRange[] = [];
+  for (const events of record.ranges) {
+    const r = compileRange(eco, events);
+    if (typeof r === 'string') problem(r);
+    else ranges.push(r);
+  }
+  const versions: unknown[] = [];
+  for (const v of record.versions) {
+    const p = parseCached(eco, v);
+    if (typeof p === 'string') problem(`listed version ${JSON.stringify(v)} does not parse: ${p}`);
+    else versions.push(p);
+  }
+  if (ranges.length === 0 && versions.length === 0) return undefined;
+  const cves = cveIds(record);
+  const key = cves.length === 1 ? cves[0]! : record.vulnId;
+  const known = infos?.get(key);
+  return {
+    record,
+    info: known ? mergeInfo(known, record, cves) : newInfo(key, record, cves),
+    ranges,
+    versions,
+  };
+}
+
+function compileRange(
+  eco: EcosystemIndex,
+  events: AffectedPackage['ranges'][number],
+): CompiledRange | string {
+  const out: CompiledEvent[] = [];
+  let limits: unknown[] | null = [];
+  for (const e of events) {
+    const [kind, raw] = eventParts(e);
+    if (kind === 'limit' && raw.includes('*')) {
+      limits = null;
+      continue;
+    }
+    const zero = kind === 'introduced' && raw === '0';
+    const version = zero ? null : parseCached(eco, raw);
+    if (typeof version === 'string')
+      return `${kind} version ${JSON.stringify(raw)} does not parse: ${version}`;
+    if (kind === 'limit') limits?.push(version);
+    else
+      out.push({
+        kind: kind === 'introduced' ? INTRODUCED : kind === 'fixed' ? FIXED : LAST_AFFECTED,
+        version,
+        raw,
+      });
+  }
+  if (!out.some((e) => e.kind === INTRODUCED)) return 'range has no introduced event';
+  // Stable sort: events at the same version keep the record's order.
+  out.sort((a, b) =>
+    a.version === null
+      ? b.version === null
+        ? 0
+        : -1
+      : b.version === null
+        ? 1
+        : eco.order.compare(a.version, b.version),
+  );
+  return { events: out, limits: limits && limits.length > 0 ? limits : null };
+}
+
+function eventParts(e: AffectedPackage['ranges'][number][number]): [string, string] {
+  if ('introduced' in e) return ['introduced', e.introduced];
+  if ('fixed' in e) return ['fixed', e.fixed];
+  if ('last_affected' in e) return ['last_affected', e.last_affected];
+  return ['limit', e.limit];
+}
+
+/**
+ * Evaluates one range for version `v` exactly as the OSV schema's `IncludedInRanges` does. Returns
+ * undefined when `v` is not affected, else the fix that ends the stretch `v` is in (null when the stretch
+ * ends in `last_affected` or not at all).
+ */
+function evaluateRange(order: VersionOrder, r: CompiledRange, v: unknown): string | null | undefined {
+  if (r.limits && !r.limits.some((l) => order.compare(v, l) < 0)) return undefined;
+  let vulnerable = false;
+  let from = -1;
+  const events = r.events;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.kind === INTRODUCED) {
+      if (e.version === null || order.compare(v, e.version) >= 0) {
+        vulnerable = true;
+        from = i;
+      }
+    } else if (e.kind === FIXED) {
+      if (order.compare(v, e.version) >= 0) vulnerable = false;
+    } else if (order.compare(v, e.version) > 0) vulnerable = false;
+  }
+  if (!vulnerable) return undefined;
+  for (let i = from + 1; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.kind === FIXED) return e.raw;
+    if (e.kind === LAST_AFFECTED) return null;
+  }
+  return null;
+}
+
+/**
+ * Whether `entry` affects version `v`: undefined when not, else the fixed version (null: no fix known).
+ * Several ranges containing `v`: the highest fix, or null when one of them has none.
+ */
+export function evaluateEntry(eco: EcosystemIndex, entry: IndexEntry, v: unknown): string | null | undefined {
+  const order = eco.order;
+  let result: string | null | undefined;
+  let best: unknown;
+  for (const r of entry.ranges) {
+    const fix = evaluateRange(order, r, v);
+    if (fix === undefined) continue;
+    if (fix === null || result === null) {
+      result = null;
+      continue;
+    }
+    const parsed = parseCached(eco, fix);
+    if (result === undefined || order.compare(parsed, best) > 0) {
+      result = fix;
+      best = parsed;
+    }
+  }
+  if (result === undefined && entry.versions.some((x) => order.compare(v, x) === 0)) return null;
+  return result;
+}
+
+function newInfo(key: string, r: AffectedPackage, cves: string[]): VulnInfo {
+  const ids = new Set([r.vulnId, ...r.aliases]);
+  ids.delete(key);
+  const info: VulnInfo = {
+    vulnId: key,
+    aliases: [...ids],
+    cves,
+    sources: [r.source],
+    severity: [...r.severity],
+  };
+  if (r.urgency) info.urgency = r.urgency;
+  return info;
+}
+
+/** Another record of the same vulnerability: union of ids, feeds and vectors, the most urgent urgency. */
+function mergeInfo(info: VulnInfo, r: AffectedPackage, cves: string[]): VulnInfo {
+  for (const id of [r.vulnId, ...r.aliases])
+    if (id !== info.vulnId && !info.aliases.includes(id)) info.aliases.push(id);
+  for (const c of cves) if (!info.cves.includes(c)) info.cves.push(c);
+  if (!info.sources.includes(r.source)) info.sources.push(r.source);
+  for (const s of r.severity) if (!info.severity.some((x) => x.score === s.score)) info.severity.push(s);
+  if (r.urgency && urgencyRank(r.urgency) > urgencyRank(info.urgency)) info.urgency = r.urgency;
+  return info;
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from './finding.js';
+import { formatSummary, summarizeFindings } from './summarize-findings.js';
+
+const base: Finding = {
+  host: 'a',
+  os: 'debian:12',
+  package: 'p',
+  binaries: ['p'],
+  installedVersion: '1',
+  fixedVersion: '2',
+  vulnId: 'CVE-2024-0000',
+  aliases: [],
+  cves: ['CVE-2024-0000'],
+  sources: ['osv:Debian:12'],
+};
+const kev = {
+  cve: 'x',
+  vendor: '',
+  product: '',
+  name: '',
+  dateAdded: '',
+  dueDate: '',
+  knownRansomwareCampaignUse: 'Unknown' as const,
+};
+const f = (vulnId: string, extra: Partial<Finding>): Finding => ({
+  ...base,
+  vulnId,
+  cves: [vulnId],
+  ...extra,
+});
+
+describe('summarizeFindings', () => {
+  it('counts and names the worst', () => {
+    const list = [
+      f('CVE-2024-1', { fixedVersion: null }),
+      f('CVE-2023-44487', { kev, package: 'nginx', host: 'web-1' }),
+    ];
+    const s = summarizeFindings(list, 3);
+    expect(s).toMatchObject({ hosts: 3, findings: 2, knownExploited: 1, fixable: 1, noFix: 1 });
+    expect(formatSummary(s)).toBe(
+      '3 hosts, 2 findings: 1 known-exploited, 1 fixable, 1 without a fix; worst: CVE-2023-44487 in nginx on web-1 (known-exploited).',
+    );
+  });
+
+  it('says when there is nothing', () => {
+    expect(formatSummary(summarizeFindings([], 1))).toBe('1 host, 0 findings.');
+  });
+});

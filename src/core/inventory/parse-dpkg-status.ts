@@ -1,0 +1,210 @@
+import { parseDpkgVersion } from '../versions/dpkg-version.js';
+import { isValidPackageName } from '../versions/package-name.js';
+import type { InstalledPackage, ParseIssue } from './host-state.js';
+
+/** What a package-list parser returns: the packages it could trust and the problems it saw. */
+export interface PackageListResult {
+  packages: InstalledPackage[];
+  issues: ParseIssue[];
+}
+
+/** dpkg architecture names (`amd64`, `all`, `arm64`, `musl-linux-amd64`). */
+const ARCH = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** Longest line read; longer lines are recorded as issues and skipped. */
+export const MAX_LINE = 64 * 1024;
+/** Most issues recorded per input; the rest are counted in one final issue. */
+export const MAX_ISSUES = 100;
+const MAX_VERSION = 256;
+
+const versionMemo = new Map<string, string | null>();
+
+/**
+ * Why `v` is not a dpkg version, or null when it is one. Memoised: a fleet repeats the same versions.
+ */
+function versionProblem(v: string): string | null {
+  let known = versionMemo.get(v);
+  if (known !== undefined) return known;
+  if (v.length > MAX_VERSION) known = 'version is too long';
+  else if (v !== v.trim()) known = 'version has surrounding spaces';
+  else {
+    const p = parseDpkgVersion(v);
+    known = typeof p === 'string' ? p : null;
+  }
+  if (versionMemo.size > 200_000) versionMemo.clear();
+  versionMemo.set(v, known);
+  return known;
+}
+
+/** A short, escaped excerpt of untrusted text for an issue message (never the raw bytes). */
+export function excerpt(s: string, max = 60): string {
+  return JSON.stringify(s.length > max ? `${s.slice(0, max)}…` : s);
+}
+
+/** Collects parse issues up to {@link MAX_ISSUES}, then only counts them. */
+export class IssueLog {
+  readonly issues: ParseIssue[] = [];
+  private dropped = 0;
+  constructor(private readonly source: string) {}
+
+  add(message: string, line?: number): void {
+    if (this.issues.length >= MAX_ISSUES) {
+      this.dropped++;
+      return;
+    }
+    this.issues.push(
+      line === undefined ? { source: this.source, message } : { source: this.source, line, message },
+    );
+  }
+
+  /** The issues, with one more saying how many were left out. */
+  finish(): ParseIssue[] {
+    if (this.dropped > 0) {
+      this.issues.push({ source: this.source, message: `${this.dropped} more issues not recorded` });
+    }
+    return this.issues;
+  }
+}
+
+/** Why a line cannot be read at all (too long, control bytes), or null. */
+export function lineProblem(line: string): string | null {
+  if (line.length > MAX_LINE) return `line is ${line.length} characters long (limit ${MAX_LINE}); skipped`;
+  if (hasControlBytes(line)) return `line contains control or binary bytes: ${excerpt(line)}; skipped`;
+  return null;
+}
+
+/** True when `s` holds a C0 control character other than tab, DEL, or U+FFFD (an undecodable byte). */
+function hasControlBytes(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 && c !== 9) || c === 127 || c === 0xfffd) return true;
+  }
+  return false;
+}
+
+/** Fields of one installed package as read, before they are checked. */
+export interface RawPackage {
+  name: string;
+  version: string;
+  source?: string;
+  sourceVersion?: string;
+  arch?: string;
+}
+
+/**
+ * Checks a package's name, version, source name, source version and architecture against the Debian
+ * grammar; returns the trusted record or the reason it was refused.
+ */
+export function checkPackage(raw: RawPackage): InstalledPackage | string {
+  if (!isValidPackageName('debian', raw.name)) return `invalid package name ${excerpt(raw.name)}`;
+  const vp = versionProblem(raw.version);
+  if (vp) return `package ${raw.name}: invalid version ${excerpt(raw.version)}: ${vp}`;
+  const source = raw.source || raw.name;
+  if (source !== raw.name && !isValidPackageName('debian', source))
+    return `package ${raw.name}: invalid source name ${excerpt(source)}`;
+  const out: InstalledPackage = { name: raw.name, version: raw.version, source };
+  if (raw.sourceVersion && raw.sourceVersion !== raw.version) {
+    const sp = versionProblem(raw.sourceVersion);
+    if (sp) return `package ${raw.name}: invalid source version ${excerpt(raw.sourceVersion)}: ${sp}`;
+    out.sourceVersion = raw.sourceVersion;
+  }
+  if (raw.arch) {
+    if (!ARCH.test(raw.arch)) return `package ${raw.name}: invalid architecture ${excerpt(raw.arch)}`;
+    out.arch = raw.arch;
+  }
+  return out;
+}
+
+interface Stanza {
+  line: number;
+  fields: Map<string, string>;
+}
+
+/**
+ * Parses a dpkg status file (`/var/lib/dpkg/status`) into the packages that are installed: stanzas whose
+ * `Status` is `<want> <ok|reinstreq> installed` (held and to-be-removed packages are still on disk, so
+ * they count). `Source: name (version)` gives the source package and its version. Anything unreadable
+ * (long lines, binary bytes, bad names or versions, stanzas without Package or Version) becomes a
+ * {@link ParseIssue}; this function never throws on its input.
+ */
+export function parseDpkgStatus(text: string, source = 'dpkg-status'): PackageListResult {
+  const log = new IssueLog(source);
+  const packages: InstalledPackage[] = [];
+  for (const stanza of stanzas(text, log)) {
+    const pkg = stanzaPackage(stanza, log);
+    if (pkg) packages.push(pkg);
+  }
+  if (text.trim().length === 0) log.add('input is empty: no packages');
+  return { packages, issues: log.finish() };
+}
+
+function* stanzas(text: string, log: IssueLog): Generator<Stanza> {
+  let current: Stanza | undefined;
+  let lineNo = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    lineNo++;
+    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    start = end + 1;
+    if (line.trim() === '') {
+      if (current) yield current;
+      current = undefined;
+      continue;
+    }
+    if (line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) continue; // continuation of a multi-line field
+    const problem = lineProblem(line);
+    if (problem) {
+      log.add(problem, lineNo);
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) {
+      log.add(`not a "Field: value" line: ${excerpt(line)}`, lineNo);
+      continue;
+    }
+    current ??= { line: lineNo, fields: new Map() };
+    current.fields.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+  }
+  if (current) yield current;
+}
+
+const SOURCE_FIELD = /^(\S+)(?:\s+\((\S+)\))?$/;
+
+function stanzaPackage(stanza: Stanza, log: IssueLog): InstalledPackage | undefined {
+  const f = stanza.fields;
+  const name = f.get('package');
+  const status = f.get('status');
+  if (name === undefined) {
+    log.add('stanza without a Package field; skipped', stanza.line);
+    return undefined;
+  }
+  if (status === undefined || !isInstalled(status)) return undefined;
+  const version = f.get('version');
+  if (version === undefined) {
+    log.add(`package ${excerpt(name)} is installed but has no Version; skipped`, stanza.line);
+    return undefined;
+  }
+  const raw: RawPackage = { name, version, arch: f.get('architecture') };
+  const src = f.get('source');
+  if (src !== undefined) {
+    const m = SOURCE_FIELD.exec(src);
+    if (!m) {
+      log.add(`package ${excerpt(name)}: unreadable Source field ${excerpt(src)}; skipped`, stanza.line);
+      return undefined;
+    }
+    raw.source = m[1];
+    raw.sourceVersion = m[2];
+  }
+  const checked = checkPackage(raw);
+  if (typeof checked === 'string') {
+    log.add(`${checked}; skipped`, stanza.line);
+    return undefined;
+  }
+  return checked;
+}
+
+function isInstalled(status: string): boolean {
+  const words = status.split(/\s+/);
+  return words.length === 3 && words[2] === 'installed' && (words[1] === 'ok' || words[1] === 'reinstreq');
+}
