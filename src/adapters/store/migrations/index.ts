@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial.js';
+import * as m0002Deferrals from './0002-deferrals.js';
 
 /**
  * Every migration, in order. Add a new file `NNNN-what.ts` and one line here; never edit a migration
@@ -7,4 +8,5 @@ import * as m0001 from './0001-initial.js';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-deferrals': m0002Deferrals,
 };

@@ -1,0 +1,163 @@
+/**
+ * Decision benchmark (not a test: it prints figures and asserts nothing about time).
+ *
+ * BENCH_HOSTS hosts (default 10,000) with findings shaped like the matching benchmark's output: source
+ * packages from the real bookworm source list (../shared/data/debian), 5-80 findings per host (mean about
+ * 40), KEV entries from the real CISA catalog on about 3% of findings, EPSS on most, CVSS and Debian
+ * urgencies, 5% without a fix; hosts of every tier, exposure and environment, 5% unclassified; 200
+ * deferrals by host and by selector. Fixed seed (BENCH_SEED) so runs compare.
+ *
+ * Decides the fleet with decideFleet (every finding, then every host's rollup) and prints the time,
+ * decisions per second and peak RSS.
+ *
+ * Run: npm run bench:decide   (or BENCH_HOSTS=1000 npm run bench:decide)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decideFleet } from '../src/app/decide.js';
+import type { Finding, KevEntry } from '../src/core/findings/finding.js';
+import { EXPOSURES, type Host } from '../src/core/inventory/host.js';
+import { ACTIONS } from '../src/core/policy/actions.js';
+import type { Deferral } from '../src/core/policy/deferral.js';
+import { defaultPolicy } from '../src/core/policy/policy-schema.js';
+
+const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/data');
+const HOSTS = Number(process.env.BENCH_HOSTS ?? 10_000);
+const SEED = Number(process.env.BENCH_SEED ?? 20261127);
+
+/** mulberry32: a small, fast, seeded PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = prng(SEED);
+const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
+const maybe = <T>(p: number, v: () => T): T | undefined => (rand() < p ? v() : undefined);
+
+function loadSources(): { name: string; version: string }[] {
+  const text = fs.readFileSync(path.join(DATA, 'debian/bookworm_main_source_versions.tsv'), 'utf8');
+  return text
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'))
+    .filter((c) => c[0] && c[1])
+    .map(([name, version]) => ({ name: name!, version: version! }));
+}
+
+function loadKev(): KevEntry[] {
+  const raw = JSON.parse(
+    fs.readFileSync(path.join(DATA, 'kev/known_exploited_vulnerabilities.json'), 'utf8'),
+  ) as {
+    vulnerabilities: Record<string, string>[];
+  };
+  return raw.vulnerabilities.map((v) => ({
+    cve: v.cveID!,
+    vendor: v.vendorProject!,
+    product: v.product!,
+    name: v.vulnerabilityName!,
+    dateAdded: v.dateAdded!,
+    dueDate: v.dueDate!,
+    knownRansomwareCampaignUse: v.knownRansomwareCampaignUse === 'Known' ? 'Known' : 'Unknown',
+  }));
+}
+
+function makeHost(i: number): Host {
+  const unclassified = rand() < 0.05;
+  const tier = pick([1, 1, 2, 2, 3, 4] as const);
+  return {
+    name: `vm-${String(i).padStart(5, '0')}`,
+    ...(unclassified ? {} : { tier, exposure: pick(EXPOSURES), owner: pick(['alice', 'bob', 'web-team']) }),
+    environment: pick(['production', 'staging', 'development']),
+    services: [{ name: 'nginx', unit: 'nginx.service' }, { name: 'ssh' }, { name: 'postgresql' }],
+    tags: { role: pick(['web', 'db', 'worker', 'build']) },
+  };
+}
+
+function makeFinding(
+  host: string,
+  src: { name: string; version: string },
+  kev: KevEntry[],
+  n: number,
+): Finding {
+  const k = maybe(0.03, () => pick(kev));
+  const cve = k?.cve ?? `CVE-${2020 + (n % 7)}-${10000 + Math.floor(rand() * 90000)}`;
+  return {
+    host,
+    os: 'debian:12',
+    package: src.name,
+    binaries: [src.name, `lib${src.name}`],
+    installedVersion: src.version,
+    fixedVersion: rand() < 0.05 ? null : `${src.version}+deb12u1`,
+    vulnId: `DEBIAN-${cve}`,
+    aliases: [cve],
+    cves: [cve],
+    ...(rand() < 0.7 ? { cvss: { version: '3.1', vector: '', score: Math.round(rand() * 100) / 10 } } : {}),
+    ...(rand() < 0.6 ? { urgency: pick(['low', 'medium', 'high', 'unimportant', 'not yet assigned']) } : {}),
+    ...(k ? { kev: k } : {}),
+    ...(rand() < 0.8 ? { epss: { cve, score: rand() ** 4, percentile: rand() } } : {}),
+    sources: ['osv:Debian:12'],
+  };
+}
+
+function makeDeferrals(hosts: Host[], findings: Finding[]): Deferral[] {
+  const now = Date.now();
+  return Array.from({ length: 200 }, (_, i) => {
+    const f = pick(findings);
+    return {
+      id: `D-${i + 1}`,
+      findings: [f.cves[0]!],
+      hosts: i % 4 === 0 ? [] : [pick(hosts).name, f.host],
+      ...(i % 4 === 0 ? { selector: `tag:role=${pick(['web', 'db'])}` } : {}),
+      reason: 'bench',
+      control: 'firewall',
+      owner: 'alice',
+      review: new Date(now + (rand() * 20 - 5) * 86_400_000).toISOString(),
+      until: pick(['fix-available', 'staging-passed', new Date(now + 9 * 86_400_000).toISOString()]),
+      createdAt: new Date(now - 86_400_000).toISOString(),
+      ...(rand() < 0.5 ? { approver: 'ciso' } : {}),
+    };
+  });
+}
+
+const sources = loadSources();
+const kev = loadKev();
+const hosts = Array.from({ length: HOSTS }, (_, i) => makeHost(i));
+const findings: Finding[] = [];
+for (const h of hosts) {
+  const count = 5 + Math.floor(rand() * 76);
+  for (let j = 0; j < count; j++) findings.push(makeFinding(h.name, pick(sources), kev, j));
+}
+const deferrals = makeDeferrals(hosts, findings);
+const policy = defaultPolicy();
+
+const rssBefore = process.memoryUsage().rss;
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const fleet = decideFleet({ hosts, findings, policy, now: new Date(), timeZone: 'Europe/Berlin', deferrals });
+const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const peakRss = process.resourceUsage().maxRSS * 1024;
+
+const counts = Object.fromEntries(
+  ACTIONS.map((a) => [a, fleet.decisions.filter((d) => d.action === a).length]),
+);
+const deferred = fleet.decisions.filter((d) => d.state === 'deferred').length;
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+console.log(`hosts              ${HOSTS}`);
+console.log(`findings           ${findings.length}`);
+console.log(`deferrals          ${deferrals.length} (${deferred} findings deferred)`);
+console.log(`actions            ${JSON.stringify(counts)}`);
+console.log(`decide + rollup    ${(ms / 1000).toFixed(2)} s`);
+console.log(
+  `CPU (user+system)  ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s  (wall time suffers when the machine is shared)`,
+);
+console.log(`decisions/s        ${Math.round(findings.length / (ms / 1000))}`);
+console.log(`RSS before decide  ${mb(rssBefore)}`);
+console.log(`peak RSS           ${mb(peakRss)}`);
