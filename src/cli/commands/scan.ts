@@ -4,8 +4,9 @@ import { UserError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, printTable } from '../output.js';
+import { addFleetScanOptions, runFleetScanCommand, type FleetScanCliOptions } from './scan-fleet.js';
 
-interface ScanOptions {
+interface ScanOptions extends FleetScanCliOptions {
   fromStatus?: string;
   os?: string;
   name?: string;
@@ -15,9 +16,12 @@ interface ScanOptions {
 
 /** Registers `patchwise scan`. */
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('scan')
-    .description('Record what is installed on a host: this machine (--local) or a copied dpkg status file.')
+    .argument('[hosts...]', 'inventory hosts to scan over their connections (ssh or local)')
+    .description(
+      'Record what is installed on hosts: inventory hosts over SSH, this machine (--local), or a copied dpkg status file.',
+    )
     .option('--from-status <file>', 'read a copy of /var/lib/dpkg/status (air-gapped hosts)')
     .option('--os <id>', 'the OS of the --from-status host, ID:VERSION_ID, e.g. debian:12')
     .option(
@@ -30,6 +34,9 @@ export function register(program: Command, ctx: CliContext): void {
       'after',
       `
 Examples:
+  patchwise scan --all                       every inventory host, 10 at a time
+  patchwise scan web-1 db-2 --json
+  patchwise scan --all --concurrency 20 --diff
   patchwise scan --local
   patchwise scan --local --name build-box --json
   patchwise scan --from-status ./web-1.status --os debian:12 --name web-1
@@ -38,12 +45,14 @@ Each scan is recorded (failed ones too); \`patchwise findings\` matches the late
 host. Lines of the status file or dpkg output that cannot be trusted are skipped and listed as issues.
 Exit code 3 when a host could not be scanned.`,
     )
-    .action(async (opts: ScanOptions) => {
+    .action(async (hosts: string[], opts: ScanOptions) => {
+      if (hosts.length > 0 || opts.all) return runFleetScanCommand(ctx, hosts, opts);
       const results = await runScan(ctx, opts);
       if (opts.json) printJson(results);
       else printResults(results);
       if (results.some((r) => r.status === 'failed')) process.exitCode = EXIT.operational;
     });
+  addFleetScanOptions(cmd);
 }
 
 async function runScan(ctx: CliContext, opts: ScanOptions): Promise<ScanResult[]> {
@@ -67,8 +76,8 @@ async function runScan(ctx: CliContext, opts: ScanOptions): Promise<ScanResult[]
   }
   throw new UserError(
     'scan-usage',
-    'Say what to scan: --local for this machine, or --from-status FILE --os ID:VERSION --name NAME.',
-    'Scanning inventory hosts over SSH comes with `patchwise hosts`; see patchwise scan --help.',
+    'Say what to scan: inventory hosts by name or --all, --local for this machine, or --from-status FILE --os ID:VERSION --name NAME.',
+    'Add hosts with `patchwise hosts add` or list them in patchwise.yaml; see patchwise scan --help.',
   );
 }
 

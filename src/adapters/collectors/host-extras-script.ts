@@ -1,0 +1,79 @@
+/**
+ * The fixed POSIX sh script {@link collectHostExtras} runs on a host through `sh -s -- MARKER` with the
+ * script on standard input: one round trip for kernel, boot time, pending reboot, stale processes and
+ * listening sockets. Nothing from the host or the inventory is ever interpolated into it; its only
+ * parameter is the random section marker, which host output cannot forge. Every probe tolerates a
+ * missing file or command (the section then stays empty).
+ */
+export const HOST_EXTRAS_SCRIPT = [
+  'm="$1"',
+  's() { printf \'\\n%s %s\\n\' "$m" "$1"; }',
+  's uid; id -u',
+  's uname; uname -r',
+  's now; date +%s',
+  "s stat; grep '^btime ' /proc/stat",
+  's pid1; cat /proc/1/stat',
+  's clk; getconf CLK_TCK 2>/dev/null || echo 100',
+  's uptime; cat /proc/uptime',
+  's boot; ls -1 /boot 2>/dev/null',
+  's modules; ls -1 /lib/modules 2>/dev/null',
+  's reboot; if [ -e /run/reboot-required ]; then echo yes; else echo no; fi',
+  's rebootpkgs; cat /run/reboot-required.pkgs 2>/dev/null',
+  "s deleted; grep -F ' (deleted)' /proc/[0-9]*/maps 2>/dev/null",
+  's comm; for p in /proc/[0-9]*; do read -r c <"$p/comm" && printf \'%s\\t%s\\n\' "${p#/proc/}" "$c"; done 2>/dev/null',
+  's cgroup; for f in $(grep -l -F \' (deleted)\' /proc/[0-9]*/maps 2>/dev/null); do d="${f%/maps}"; while read -r l; do printf \'%s\\t%s\\n\' "${d#/proc/}" "$l"; done <"$d/cgroup"; done 2>/dev/null',
+  's tcp; cat /proc/net/tcp 2>/dev/null',
+  's tcp6; cat /proc/net/tcp6 2>/dev/null',
+  's udp; cat /proc/net/udp 2>/dev/null',
+  's udp6; cat /proc/net/udp6 2>/dev/null',
+  "s fds; ls -l /proc/[0-9]*/fd 2>/dev/null | grep -E '^/proc/|socket:'",
+  's end',
+  '',
+].join('\n');
+
+/** The sections the script prints, in order. */
+export const HOST_EXTRAS_SECTIONS = [
+  'uid',
+  'uname',
+  'now',
+  'stat',
+  'pid1',
+  'clk',
+  'uptime',
+  'boot',
+  'modules',
+  'reboot',
+  'rebootpkgs',
+  'deleted',
+  'comm',
+  'cgroup',
+  'tcp',
+  'tcp6',
+  'udp',
+  'udp6',
+  'fds',
+  'end',
+] as const;
+export type HostExtrasSection = (typeof HOST_EXTRAS_SECTIONS)[number];
+
+/**
+ * The inventory part of a whole-host scan, prepended to {@link HOST_EXTRAS_SCRIPT} by `collectHost` so a
+ * scan is ONE round trip: os-release, then the package database of whichever package manager the host
+ * has (dpkg-query, rpm with `needs-restarting -r`, or apk's database file). The query formats are this
+ * program's own constants, quoted; nothing from the host goes in.
+ */
+export function inventoryScript(dpkgFormat: string, rpmFormat: string): string {
+  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  return [
+    's osrelease; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null',
+    'if command -v dpkg-query >/dev/null 2>&1; then',
+    `  s dpkg; dpkg-query -W -f ${q(dpkgFormat)}; s dpkgexit; echo $?`,
+    'elif command -v rpm >/dev/null 2>&1; then',
+    `  s rpm; rpm -qa --qf ${q(rpmFormat)}; s rpmexit; echo $?`,
+    '  if command -v needs-restarting >/dev/null 2>&1; then s needsrestarting; needs-restarting -r; echo "exit $?"; fi',
+    'elif [ -r /lib/apk/db/installed ]; then',
+    '  s apk; cat /lib/apk/db/installed',
+    'fi',
+    '',
+  ].join('\n');
+}
