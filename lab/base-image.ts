@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { withFileLock } from './file-lock.js';
 import { LAB_CACHE_DIR } from './lab-paths.js';
 import { runCommand, say } from './run-command.js';
 
@@ -60,11 +61,21 @@ export function baseTarball(): string {
   return path.join(LAB_CACHE_DIR, `base-${BASE_KEY}.tar`);
 }
 
-/** Builds the base tarball with debootstrap unless it is cached; returns its path. */
+/**
+ * Builds the base tarball with debootstrap unless it is cached; returns its path. A file lock keeps
+ * parallel `up` calls from running debootstrap twice.
+ */
 export async function ensureBaseTarball(): Promise<string> {
   const tarball = baseTarball();
   if (fs.existsSync(tarball)) return tarball;
   fs.mkdirSync(LAB_CACHE_DIR, { recursive: true });
+  await withFileLock(`${tarball}.lock`, 'the base', async () => {
+    if (!fs.existsSync(tarball)) await buildBaseTarball(tarball);
+  });
+  return tarball;
+}
+
+async function buildBaseTarball(tarball: string): Promise<void> {
   const build = fs.mkdtempSync(path.join(LAB_CACHE_DIR, 'build-'));
   const rootfs = path.join(build, 'rootfs');
   const t0 = Date.now();
@@ -98,7 +109,6 @@ export async function ensureBaseTarball(): Promise<string> {
     ]);
     fs.renameSync(`${tarball}.tmp`, tarball);
     say(`base cached in ${tarball} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    return tarball;
   } finally {
     fs.rmSync(build, { recursive: true, force: true });
   }
@@ -113,10 +123,22 @@ export async function ensureBaseRoot(basesDir: string): Promise<string> {
   const done = path.join(basesDir, `${BASE_KEY}.complete`);
   if (fs.existsSync(done)) return dir;
   const tarball = await ensureBaseTarball();
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  say(`extracting the base into ${dir}`);
-  await runCommand(['tar', '--numeric-owner', '--xattrs', '--xattrs-include=*', '-C', dir, '-xpf', tarball]);
-  fs.writeFileSync(done, new Date().toISOString() + '\n');
+  await withFileLock(`${dir}.lock`, 'the base extraction', async () => {
+    if (fs.existsSync(done)) return;
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    say(`extracting the base into ${dir}`);
+    await runCommand([
+      'tar',
+      '--numeric-owner',
+      '--xattrs',
+      '--xattrs-include=*',
+      '-C',
+      dir,
+      '-xpf',
+      tarball,
+    ]);
+    fs.writeFileSync(done, new Date().toISOString() + '\n');
+  });
   return dir;
 }

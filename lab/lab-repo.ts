@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withFileLock } from './file-lock.js';
+import { LAB_CACHE_DIR } from './lab-paths.js';
 import { LAB_PACKAGES, type LabFile, type LabPackage } from './lab-packages.js';
 import { runCommand, say } from './run-command.js';
 
 const SOURCES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'packages');
 
 /** A hash of the package sources and definitions: the repository is rebuilt when it changes. */
-function sourcesHash(): string {
+export function labSourcesHash(): string {
   const h = createHash('sha256').update(JSON.stringify(LAB_PACKAGES));
   for (const dir of fs.readdirSync(SOURCES).sort()) {
     for (const f of fs.readdirSync(path.join(SOURCES, dir)).sort()) {
@@ -79,27 +81,44 @@ async function buildPackage(pkg: LabPackage, outDir: string, tmp: string): Promi
   await runCommand(['dpkg-deb', '--root-owner-group', '-Zxz', '--build', root, deb]);
 }
 
-/**
- * Builds every lab package with dpkg-deb into `repoDir` and indexes it with dpkg-scanpackages (a flat
- * repository the hosts use as `deb [trusted=yes] file:/srv/lab-repo ./`). Skipped when the sources
- * have not changed since the last build.
- */
-export async function ensureLabRepo(repoDir: string): Promise<void> {
-  const hash = sourcesHash();
-  const stamp = path.join(repoDir, '.sources-hash');
-  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === hash) return;
+/** The lab repository built once per machine, shared by every state dir (and the role layers' lists). */
+function cachedRepoDir(hash: string): string {
+  return path.join(LAB_CACHE_DIR, `repo-${hash}`);
+}
+
+async function buildRepo(dir: string): Promise<void> {
   say(`building ${LAB_PACKAGES.length} lab packages with dpkg-deb`);
-  fs.rmSync(repoDir, { recursive: true, force: true });
-  fs.mkdirSync(repoDir, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(path.dirname(repoDir), 'repo-build-'));
+  const tmp = fs.mkdtempSync(`${dir}.build-`);
+  const out = path.join(tmp, 'repo');
   try {
-    for (const pkg of LAB_PACKAGES) await buildPackage(pkg, repoDir, tmp);
-    const scan = await runCommand(['dpkg-scanpackages', '--multiversion', '.', '/dev/null'], {
-      cwd: repoDir,
-    });
-    fs.writeFileSync(path.join(repoDir, 'Packages'), scan.stdout);
-    fs.writeFileSync(stamp, hash + '\n');
+    fs.mkdirSync(out);
+    for (const pkg of LAB_PACKAGES) await buildPackage(pkg, out, tmp);
+    const scan = await runCommand(['dpkg-scanpackages', '--multiversion', '.', '/dev/null'], { cwd: out });
+    fs.writeFileSync(path.join(out, 'Packages'), scan.stdout);
+    fs.renameSync(out, dir);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Makes `repoDir` the lab's apt repository: every lab package built with dpkg-deb and indexed with
+ * dpkg-scanpackages (a flat repository the hosts use as `deb [trusted=yes] file:/srv/lab-repo ./`).
+ * The packages are built once per machine under the cache (keyed by {@link labSourcesHash}) and copied
+ * into `repoDir`, so every lab has byte-identical .debs and the apt lists inside the cached role layers
+ * match every lab's repository. The directory itself is kept (running hosts bind-mount it).
+ */
+export async function ensureLabRepo(repoDir: string): Promise<void> {
+  const hash = labSourcesHash();
+  const stamp = path.join(repoDir, '.lab-repo');
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === hash) return;
+  const cached = cachedRepoDir(hash);
+  fs.mkdirSync(LAB_CACHE_DIR, { recursive: true });
+  await withFileLock(`${cached}.lock`, 'the lab repository', async () => {
+    if (!fs.existsSync(cached)) await buildRepo(cached);
+  });
+  fs.mkdirSync(repoDir, { recursive: true });
+  for (const f of fs.readdirSync(repoDir)) fs.rmSync(path.join(repoDir, f), { recursive: true, force: true });
+  for (const f of fs.readdirSync(cached)) fs.copyFileSync(path.join(cached, f), path.join(repoDir, f));
+  fs.writeFileSync(stamp, hash + '\n');
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../src/core/errors.js';
-import { ensureBaseRoot } from './base-image.js';
+import { OperationalError, UserError } from '../src/core/errors.js';
+import { BASE_KEY, ensureBaseRoot } from './base-image.js';
 import { writeFleetConfig } from './fleet-config.js';
 import { type LabHost, type LabRole, prepareHostLayer } from './host-layer.js';
 import {
@@ -19,7 +19,7 @@ import { cleanupLeftovers } from './cleanup.js';
 import { defaultStateDir, labPaths, type LabPaths } from './lab-paths.js';
 import { ensureLabRepo } from './lab-repo.js';
 import { ensurePrerequisites } from './prerequisites.js';
-import { PROVISION_SCRIPT } from './roles.js';
+import { ensureRoleLayer, roleLayerDir, roleLayerKey } from './role-layer.js';
 import { type CommandResult, mapLimit, runCommand, say } from './run-command.js';
 import {
   deleteSnapshotDir,
@@ -50,6 +50,8 @@ export interface HostStatus {
 
 /** How long a host may take to boot until sshd answers. */
 const BOOT_TIMEOUT_MS = 90_000;
+/** Hosts booted at once by `up`: booting is a few CPU-seconds each, no apt runs at boot. */
+const UP_CONCURRENCY = 8;
 
 /** Where a lab's hosts are named and addressed; two labs on one machine need different ones. */
 export interface LabOptions {
@@ -91,7 +93,9 @@ export class Lab {
 
   /**
    * Brings the fleet to `count` hosts (lab-1 … lab-N, roles cycled from `roles`), starts every stopped
-   * one, provisions new ones, and writes patchwise.yaml. Returns the config path.
+   * one, and writes patchwise.yaml. A new host is its role's cached layer (built once per machine, see
+   * role-layer.ts) plus its own layer with its identity, so it boots straight into its role. Returns
+   * the config path once every host it booted has finished booting (services up).
    */
   async up(count: number, roles: readonly LabRole[] = ['plain']): Promise<string> {
     if (!Number.isInteger(count) || count < 1 || this.first + count - 1 > 254) {
@@ -107,38 +111,58 @@ export class Lab {
     const hosts = this.hosts();
     for (let i = hosts.length + 1; i <= count; i++) {
       const n = this.first + i - 1;
+      const role = roles[(i - 1) % roles.length]!;
       const name = `${this.prefix}-${i}`;
-      hosts.push({ name, index: i, address: `127.0.1.${n}`, role: roles[(i - 1) % roles.length]!, base });
+      hosts.push({ name, index: i, address: `127.0.1.${n}`, role, base, layer: roleLayerKey(role) });
     }
+    // A host listed but never created (an interrupted `up`) is made from the current layers too.
+    for (const h of hosts.filter((x) => !x.layer && !fs.existsSync(this.paths.host(x.name).upper)))
+      Object.assign(h, { base, layer: roleLayerKey(h.role) });
     this.saveFleet(hosts);
+    await this.ensureLayers(hosts);
     const t0 = Date.now();
-    await mapLimit(hosts, 4, (h) => this.bringUp(h));
+    await mapLimit(hosts, UP_CONCURRENCY, (h) => this.bringUp(h));
     this.writeKnownHosts();
     say(`${hosts.length} hosts up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return writeFleetConfig(this.paths, hosts);
+  }
+
+  /** Builds the role layers the hosts need and the cache lacks (only those roles, in parallel). */
+  private async ensureLayers(hosts: readonly LabHost[]): Promise<void> {
+    const needed = new Map<string, LabHost>();
+    for (const h of hosts) if (h.layer && !fs.existsSync(roleLayerDir(h.layer))) needed.set(h.layer, h);
+    await Promise.all(
+      [...needed].map(([key, h]) => {
+        if (h.base !== BASE_KEY || key !== roleLayerKey(h.role))
+          throw new OperationalError(
+            'lab-layer-missing',
+            `${h.name} needs the role layer ${key}, which is no longer in ${roleLayerDir(key)}.`,
+            'Recreate the lab: `npm run lab -- down`, then `up`.',
+          );
+        return ensureRoleLayer(h.role, key, this.lowers(h).at(-1)!, this.paths.repo);
+      }),
+    );
   }
 
   private async bringUp(h: LabHost): Promise<void> {
     const p = this.paths.host(h.name);
     if (!fs.existsSync(p.upper)) {
       fs.mkdirSync(p.dir, { recursive: true });
-      await prepareHostLayer(p, this.lowerOf(h), h, fs.readFileSync(`${this.paths.key}.pub`, 'utf8'));
+      await prepareHostLayer(p, this.lowers(h), h, fs.readFileSync(`${this.paths.key}.pub`, 'utf8'));
     }
-    if (!supervisorPid(p)) await this.start(h.name);
-    if (!fs.existsSync(path.join(p.upper, 'var/lib/lab/provisioned'))) {
-      say(`${h.name}: provisioning role ${h.role}`);
-      await execInHost(p, ['systemctl', 'is-system-running', '--wait'], {
-        check: false,
-        timeoutMs: BOOT_TIMEOUT_MS,
-      });
-      await execInHost(p, ['sh', '-c', PROVISION_SCRIPT, 'provision', h.role, h.address], {
-        timeoutMs: 600_000,
-      });
-    }
+    if (supervisorPid(p)) return;
+    await this.start(h.name);
+    // Its role's services start at boot: wait for the boot to finish, as provisioning used to.
+    await execInHost(p, ['systemctl', 'is-system-running', '--wait'], {
+      check: false,
+      timeoutMs: BOOT_TIMEOUT_MS,
+    });
   }
 
-  private lowerOf(h: LabHost): string {
-    return path.join(this.paths.bases, h.base);
+  /** The host's lower layers, top first: its role layer (when it has one) and the base. */
+  private lowers(h: LabHost): string[] {
+    const base = path.join(this.paths.bases, h.base);
+    return h.layer ? [roleLayerDir(h.layer), base] : [base];
   }
 
   private saveFleet(hosts: LabHost[]): void {
@@ -179,7 +203,7 @@ export class Lab {
     const p = this.paths.host(name);
     if (supervisorPid(p)) return;
     say(`${name}: booting`);
-    startSupervisor(this.paths, h, this.lowerOf(h));
+    startSupervisor(this.paths, h, this.lowers(h).join(':'));
     await this.waitReady(h);
   }
 

@@ -2,18 +2,24 @@ import type { Host } from '../src/core/inventory/host.js';
 import type { LabHost, LabRole } from './host-layer.js';
 import { LAB_BASELINE } from './lab-packages.js';
 
+/** Units masked in every role layer (see {@link ROLE_SCRIPT}). */
+const BOOT_MASKED = ['dev-hugepages.mount', 'sys-fs-fuse-connections.mount', 'systemd-journal-flush.service'];
+
 /**
- * Provisions a host at its first boot, inside the host: the lab baseline packages from the lab repo,
- * then the role's real servers from bookworm. Servers are installed with a policy-rc.d that keeps them
- * from starting on 0.0.0.0 (every host shares the machine's network), bound to the host's own address,
- * then started. Arguments: $1 role, $2 address.
+ * Installs a role into a role layer, once per machine (see role-layer.ts): runs in a container made of
+ * the base plus the empty layer, not booted, sharing the machine's network to reach the mirror. The lab
+ * baseline comes from the lab repo, the role's real servers from bookworm, with a policy-rc.d that
+ * keeps every server from starting (all hosts share the machine's network; nothing may bind 0.0.0.0).
+ * Only the lab repo's index is refreshed, so the base's bookworm-security fixes stay pending, and
+ * nothing host-specific is written: each host gets its addresses from {@link roleHostFiles}.
+ * Argument: $1 role.
  */
-export const PROVISION_SCRIPT = `set -eu
-role=$1 addr=$2
+export const ROLE_SCRIPT = `set -eu
+role=$1
 export DEBIAN_FRONTEND=noninteractive
 shared=/var/cache/lab-apt-shared archives=/var/cache/apt/archives
-# Provisioning shares downloads between hosts through the lab's cache (apt's own archive dir stays per
-# host, so apt's lock behaves as on a VM): seed from it, install, give back what was new.
+# Downloads are shared between builds through the lab's cache: seed from it, install, give back what
+# was new.
 apt_get() {
   cp -n "$shared"/*.deb "$archives"/ 2>/dev/null || true
   rc=0
@@ -23,30 +29,61 @@ apt_get() {
   done
   return $rc
 }
+printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d
 apt-get -qq update -o Dir::Etc::SourceList=/etc/apt/sources.list.d/lab.list -o Dir::Etc::SourceParts=- -o APT::Get::List-Cleanup=0
 apt_get install ${LAB_BASELINE.join(' ')} >/dev/null
-printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d
 case "$role" in
 web)
   apt_get install --no-install-recommends nginx lab-web=1.0-1 >/dev/null
   rm -f /etc/nginx/sites-enabled/default
-  printf 'server {\\n  listen %s:80 default_server;\\n  root /var/www/html;\\n  index index.nginx-debian.html;\\n  location / { try_files $uri $uri/ =404; }\\n}\\n' "$addr" > /etc/nginx/conf.d/lab.conf
   units="nginx lab-web" ;;
 db)
   apt_get install --no-install-recommends redis-server >/dev/null
-  mkdir -p /etc/systemd/system/redis-server.service.d
-  printf '[Service]\\nExecStart=\\nExecStart=/usr/bin/redis-server /etc/redis/redis.conf --supervised systemd --daemonize no --bind %s\\n' "$addr" > /etc/systemd/system/redis-server.service.d/lab.conf
   units="redis-server" ;;
 *) units="" ;;
 esac
 rm -f /usr/sbin/policy-rc.d
-systemctl daemon-reload
-for u in $units lab-worker; do systemctl enable --quiet "$u"; systemctl restart "$u"; done
-# A fresh VM has no reboot pending; the lab-kernel baseline install is not an update.
-rm -f /run/reboot-required /run/reboot-required.pkgs
+for u in $units lab-worker; do systemctl enable --quiet "$u"; done
+# Boot work a container cannot use (hugepages, fuse control) or that does nothing with the volatile
+# journal: less CPU per boot when many hosts boot at once.
+systemctl mask --quiet ${BOOT_MASKED.join(' ')}
 apt-get clean
-mkdir -p /var/lib/lab && date -u +%FT%TZ > /var/lib/lab/provisioned
 `;
+
+/** A file a host of a role gets in its own layer at creation: what depends on its address. */
+export interface HostFile {
+  path: string;
+  text: string;
+}
+
+/**
+ * The role's host-specific files: the servers bound to the host's own address (nginx `conf.d/lab.conf`,
+ * a redis-server drop-in with `--bind`). lab-web and lab-worker read /etc/lab/host.env.
+ */
+export function roleHostFiles(role: LabRole, address: string): HostFile[] {
+  if (role === 'web') {
+    const conf = [
+      'server {',
+      `  listen ${address}:80 default_server;`,
+      '  root /var/www/html;',
+      '  index index.nginx-debian.html;',
+      '  location / { try_files $uri $uri/ =404; }',
+      '}',
+      '',
+    ];
+    return [{ path: 'etc/nginx/conf.d/lab.conf', text: conf.join('\n') }];
+  }
+  if (role === 'db') {
+    const exec = `/usr/bin/redis-server /etc/redis/redis.conf --supervised systemd --daemonize no --bind ${address}`;
+    return [
+      {
+        path: 'etc/systemd/system/redis-server.service.d/lab.conf',
+        text: `[Service]\nExecStart=\nExecStart=${exec}\n`,
+      },
+    ];
+  }
+  return [];
+}
 
 /** How a role looks in the patchwise inventory; the fleet varies them so it resembles an estate. */
 export function inventoryFor(host: LabHost): Omit<Host, 'name'> {

@@ -1,9 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { withFileLock } from '../../lab/file-lock.js';
 import { Lab } from '../../lab/lab.js';
 import { ensurePrerequisites, isRoot } from '../../lab/prerequisites.js';
+import { roleLayerDir } from '../../lab/role-layer.js';
+import { sleep } from '../../lab/run-command.js';
 import { HostSchema } from '../../src/core/inventory/host.js';
 
 /** Why the lab cannot run here, or undefined when it can (CI runs as root, so it runs there). */
@@ -42,10 +47,28 @@ const LAB_APT =
   'apt-get -qq -o Dir::Etc::SourceList=/etc/apt/sources.list.d/lab.list -o Dir::Etc::SourceParts=- -o APT::Get::List-Cleanup=0 update';
 const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -qq';
 
+describe('withFileLock (what keeps parallel `up` calls from building a role layer twice)', () => {
+  it('lets one holder at a time run, in whichever order they get the lock', async () => {
+    const file = path.join(os.tmpdir(), `patchwise-lab-lock-test-${process.pid}`);
+    const log: string[] = [];
+    const job = (n: number) =>
+      withFileLock(file, 'a test lock', async () => {
+        log.push(`in ${n}`);
+        await sleep(150);
+        log.push(`out ${n}`);
+        return n;
+      });
+    expect(await Promise.all([job(1), job(2), job(3)])).toEqual([1, 2, 3]);
+    expect(log).toHaveLength(6);
+    for (let i = 0; i < 6; i += 2) expect(log[i + 1]).toBe(log[i]!.replace('in', 'out'));
+    fs.rmSync(file, { force: true });
+  });
+});
+
 describe.skipIf(skipReason)('lab (real hosts, as root)', () => {
   beforeAll(async () => {
     await lab.down();
-    await lab.up(3, ['plain']);
+    await lab.up(3, ['web', 'db', 'plain']);
   }, 900_000);
 
   afterAll(async () => {
@@ -75,6 +98,35 @@ describe.skipIf(skipReason)('lab (real hosts, as root)', () => {
     const hosts = doc.hosts.map((h) => HostSchema.parse(h));
     expect(hosts.map((h) => h.name)).toEqual(HOSTS);
     expect(hosts[0]!.connection).toEqual({ ssh: { host: '127.0.1.201', user: 'root', port: 22 } });
+  });
+
+  it('boots each host straight into its role from a cached role layer; security updates stay pending', async () => {
+    const [web, db] = HOSTS;
+    for (const h of lab.hosts()) {
+      expect(fs.existsSync(roleLayerDir(h.layer!)), h.name).toBe(true);
+      // The host's own layer holds its identity and addresses only; packages are in the role layer.
+      const du = spawnSync('du', ['-sb', lab.paths.host(h.name).upper], { encoding: 'utf8' });
+      expect(Number(du.stdout.split(/\s/)[0])).toBeLessThan(1_000_000);
+    }
+    expect((await fetch('http://127.0.1.201:8080/health')).status).toBe(200);
+    expect((await fetch('http://127.0.1.201/')).status).toBe(200);
+    expect(sshOk(web!, "dpkg-query -W -f='${Version}' lab-web")).toBe('1.0-1');
+    expect(sshOk(db!, 'redis-cli -h 127.0.1.202 ping').trim()).toBe('PONG');
+    const ids = new Set<string>();
+    for (const host of HOSTS) {
+      const out = sshOk(
+        host,
+        'systemctl is-active lab-worker; cat /etc/machine-id; cat /var/lib/lab/provisioned; apt list --upgradable 2>/dev/null',
+      );
+      const [worker, machineId, provisioned] = out.split('\n');
+      expect(worker).toBe('active');
+      ids.add(machineId!);
+      expect(provisioned).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(out).toMatch(/^perl-base\//m);
+      expect(out).toMatch(/^libpcre2-8-0\//m);
+    }
+    expect(ids.size).toBe(HOSTS.length);
+    expect(lab.status().map((s) => s.rebootRequired)).toEqual([false, false, false]);
   });
 
   it('installs and upgrades lab packages with apt: service health, reboot flag, deleted library', async () => {
