@@ -98,17 +98,23 @@ describe('patchwise scan --local, findings and assess', () => {
     }
   });
 
-  it('assess prints the ranked table and the one-line summary', () => {
+  it('assess prints the fleet table, the ranked findings with their decisions, and the one-line summary', () => {
     const dir = tempDir();
     expect(runCli(['--data-dir', dir, 'feeds', 'import', OSV]).code).toBe(0);
     expect(scan(dir, STATUS).code).toBe(0);
     const r = runCli(['--data-dir', dir, 'assess', '--limit', '3']);
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^HOST\s+PACKAGE\s+INSTALLED\s+FIXED\s+CVE\s+KEV\s+EPSS\s+CVSS\s+URGENCY$/);
+    const [fleet = '', findings = ''] = r.stdout.trim().split('\n\n');
+    const hostLines = fleet.split('\n');
+    expect(hostLines[0]).toMatch(/^HOST\s+TIER\s+EXPOSURE\s+ACTION\s+DUE\s+FINDINGS\s+KEV\s+WORST/);
+    expect(hostLines).toHaveLength(2);
+    const lines = findings.split('\n');
+    expect(lines[0]).toMatch(
+      /^HOST\s+PACKAGE\s+INSTALLED\s+FIXED\s+CVE\s+KEV\s+EPSS\s+CVSS\s+URGENCY\s+ACTION\s+DUE$/,
+    );
     expect(lines).toHaveLength(6);
     expect(lines.at(-1)).toMatch(
-      /^1 host, \d+ findings: 0 known-exploited, \d+ fixable, 0 without a fix; worst: /,
+      /^1 host, \d+ findings: 0 known-exploited, \d+ fixable, 0 without a fix; worst: .* Actions: /,
     );
     const json = JSON.parse(runCli(['--data-dir', dir, 'assess', '--json']).stdout) as {
       summary: { findings: number };

@@ -119,7 +119,7 @@ export type DecideInputs = InventoryInputs;
 export async function loadFleetDecisions(
   inputs: DecideInputs,
   opts: { host?: string; now?: Date } = {},
-): Promise<FleetDecisions & { notes: string[] }> {
+): Promise<FleetDecisions & { notes: string[]; findings: Finding[] }> {
   const now = opts.now ?? new Date();
   const inventory = await loadInventory(inputs);
   const policy = inventory.config.config.policy ?? defaultPolicy();
@@ -138,5 +138,5 @@ export async function loadFleetDecisions(
     deferrals: await deferrals.list(),
     firstSeen,
   });
-  return { ...fleet, notes: [...inventory.warnings, ...report.notes] };
+  return { ...fleet, findings: report.findings, notes: [...inventory.warnings, ...report.notes] };
 }

@@ -34,6 +34,18 @@ export class CliContext {
     return path.resolve(this.cwd, this.globals().dataDir ?? this.env.PATCHWISE_HOME ?? '.patchwise');
   }
 
+  /** What loading the inventory needs (configuration path, store, working directory), from this context. */
+  inventoryInputs() {
+    return {
+      configPath: this.configPath,
+      configExplicit: this.configExplicit,
+      openStore: () => this.openStore(),
+      cwd: this.cwd,
+      env: this.env,
+      dataDir: this.dataDir,
+    };
+  }
+
   /** The store, opened on first use and migrated. */
   openStore(): Promise<Store> {
     this.store ??= openStore(this.dataDir);

@@ -51,7 +51,10 @@ FIXED "(no fix)" means no feed names a fixed version yet.`,
       for (const n of report.notes) process.stderr.write(`note: ${n}\n`);
       const shown = opts.limit ? report.findings.slice(0, opts.limit) : report.findings;
       if (opts.json) return printJson(shown);
-      printTable(shown.map(findingRow), FINDING_COLUMNS);
+      printTable(
+        shown.map((f) => findingRow(f)),
+        FINDING_COLUMNS,
+      );
       if (shown.length < report.findings.length) {
         process.stderr.write(`(${report.findings.length - shown.length} more; raise --limit)\n`);
       }
