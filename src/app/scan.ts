@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import { collectDebian } from '../adapters/collectors/debian-collector.js';
+import { collectHost } from '../adapters/collectors/detect-os.js';
 import type { Store } from '../adapters/store/open-store.js';
 import { saveScan, type ScanStatus } from '../adapters/store/scan-store.js';
 import { LocalTransport } from '../adapters/transport/local-transport.js';
@@ -60,7 +60,7 @@ export async function scanFromStatus(
   );
 }
 
-/** Scans the machine patchwise runs on (name: `name`, else its hostname) and records the scan. */
+/** Scans the machine patchwise runs on (name: `name`, else its hostname) with the same collector as SSH hosts, and records the scan. */
 export async function scanLocal(store: Store, opts: { name?: string; now?: Date } = {}): Promise<ScanResult> {
   return scanWith(store, new LocalTransport(), checkHostName(opts.name ?? os.hostname()), opts.now);
 }
@@ -77,7 +77,7 @@ export async function scanWith(
 ): Promise<ScanResult> {
   const started = now ?? new Date();
   try {
-    const state = await collectDebian(transport, host, started);
+    const state = await collectHost(transport, host, started);
     ecosystemForOs(state.os);
     return await record(
       store,
