@@ -7,8 +7,10 @@
  * matched against the real Debian 12 OSV set plus synthetic OSV records up to BENCH_PAIRS (package, range)
  * pairs (default 200,000). Fixed seed (BENCH_SEED) so runs compare.
  *
- * Prints hosts per second, findings, peak RSS, and the ratio of matching time (index build + matchHost)
- * to the time of parsing the same inputs (parseDpkgQuery of every host + parseOsvRecord of every record).
+ * Prints hosts per second, findings, peak RSS, and the ratio of matching time (index build +
+ * matchHostCompact + counting findings and known-exploited ones) to the time of parsing the same inputs
+ * (parseDpkgQuery of every host + parseOsvRecord of every record), wall and CPU, with the load average.
+ * Separately, the cost of materializeFindings for BENCH_SAMPLE hosts (default 100), outside the ratio.
  *
  * Run: npm run bench:match   (or BENCH_HOSTS=1000 npm run bench:match)
  */
@@ -20,7 +22,9 @@ import { fileURLToPath } from 'node:url';
 import { strFromU8, unzipSync } from 'fflate';
 import type { AffectedPackage } from '../src/core/advisories/advisory.js';
 import { buildAdvisoryIndex } from '../src/core/advisories/advisory-index.js';
-import { matchHost } from '../src/core/advisories/match-host.js';
+import type { AdvisoryHit } from '../src/core/advisories/advisory-index.js';
+import { groupHits, matchHostCompact, type CompactMatch } from '../src/core/advisories/match-compact.js';
+import { enrichmentOf, materializeFindings, type MatchIntel } from '../src/core/advisories/match-host.js';
 import { parseOsvRecord } from '../src/core/advisories/parse-osv.js';
 import type { EpssScore, KevEntry } from '../src/core/findings/finding.js';
 import { parseEolCsv } from '../src/core/intel/eol.js';
@@ -30,7 +34,9 @@ const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../s
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 10_000);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 200_000);
 const SEED = Number(process.env.BENCH_SEED ?? 20261125);
-const BATCH = 50;
+/** Hosts generated, then parsed, then matched per clock span: small, so a batch's parsed packages die young. */
+const BATCH = Number(process.env.BENCH_BATCH ?? 5);
+const SAMPLE = Number(process.env.BENCH_SAMPLE ?? 100);
 
 /** mulberry32: a small, fast, seeded PRNG. */
 function prng(seed: number): () => number {
@@ -223,7 +229,36 @@ function loadIntel() {
   return { kev, eol };
 }
 
-const LOAD = os.loadavg()[0]!.toFixed(1);
+const loadNow = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+const LOAD = loadNow();
+
+const kevPerList = new WeakMap<readonly AdvisoryHit[], number>();
+
+/**
+ * Known-exploited findings of one compact match: counted once per shared hit list (then a lookup per
+ * affected source package), or walked for a source installed at several versions.
+ */
+function countKev(c: CompactMatch, intel: MatchIntel): number {
+  let n = 0;
+  for (const g of c.groups.values()) {
+    if (g.next) {
+      for (const hit of groupHits(g, c.eco)) if (enrichmentOf(hit.info, intel).kev) n++;
+      continue;
+    }
+    let k = kevPerList.get(g.hits);
+    if (k === undefined) {
+      k = 0;
+      for (const hit of g.hits) if (enrichmentOf(hit.info, intel).kev) k++;
+      kevPerList.set(g.hits, k);
+    }
+    n += k;
+  }
+  return n;
+}
 
 /** Accumulates wall-clock and CPU time (user + system, all threads) over start/stop spans, in ms. */
 function clock(running = true) {
@@ -279,6 +314,7 @@ function main(): void {
   const indexBuild = clock();
   const index = buildAdvisoryIndex(records, ['Debian:12']);
   indexBuild.stop();
+  records.length = 0; // the index keeps what it needs
   const heapIndex = process.memoryUsage().heapUsed;
 
   const intel = { kev, epss, eolReleases: eol };
@@ -289,6 +325,8 @@ function main(): void {
   let findings = 0;
   let kevFindings = 0;
   let packages = 0;
+  const sampleEvery = Math.max(1, Math.floor(HOSTS / SAMPLE));
+  const sample: CompactMatch[] = [];
   // Hosts in batches, so the clocks are read once per batch, not per host.
   for (let first = 0; first < HOSTS; first += BATCH) {
     const n = Math.min(BATCH, HOSTS - first);
@@ -298,7 +336,7 @@ function main(): void {
     parseHosts.start();
     const parsed = texts.map((t) => parseDpkgQuery(t));
     parseHosts.stop();
-    // Each host's findings are counted and dropped at once, as a streaming consumer would.
+    // Each host is matched, counted and dropped at once, as a fleet-wide summary would.
     matching.start();
     for (let i = 0; i < n; i++) {
       const p = parsed[i]!;
@@ -310,14 +348,27 @@ function main(): void {
         packages: p.packages,
         issues: p.issues,
       };
-      const f = matchHost(state, index, intel, now);
-      findings += f.length;
-      for (const x of f) if (x.kev) kevFindings++;
+      const c = matchHostCompact(state, index);
+      findings += c.findings;
+      kevFindings += countKev(c, intel);
       packages += p.packages.length;
+      if ((first + i) % sampleEvery === 0 && sample.length < SAMPLE) sample.push(c);
     }
     matching.stop();
     if ((first + n) % 1000 === 0) process.stderr.write(`${first + n} hosts\n`);
   }
+  const materialize = clock();
+  let sampleFindings = 0;
+  let sampleCompact = 0;
+  for (const c of sample) {
+    sampleFindings += materializeFindings(c, intel, now).length;
+    sampleCompact += c.findings;
+  }
+  materialize.stop();
+  if (sampleFindings !== sampleCompact)
+    throw new Error(`materialized ${sampleFindings} findings, compact counted ${sampleCompact}`);
+  // With node --expose-gc, heap in use after matching is live data only (index + per-version results).
+  (globalThis as { gc?: () => void }).gc?.();
   const heapAfter = process.memoryUsage().heapUsed;
 
   const tParseAdv = parseAdv.wall;
@@ -336,11 +387,13 @@ function main(): void {
     `seed ${SEED}; ${HOSTS} hosts, ${packages} packages (${Math.round(packages / HOSTS)} per host); ${recordCount} OSV records, ${index.ranges} (package, range) pairs over ${index.ecosystems.get('Debian:12')?.packages.size} packages`,
     `findings: ${findings} (${Math.round(findings / HOSTS)} per host), known-exploited: ${kevFindings}`,
     `parse:  advisories ${sec(tParseAdv)} + hosts ${sec(tParseHosts)} = ${sec(parse)}`,
-    `match:  index build ${sec(tIndex)} + matchHost ${sec(tMatch)} = ${sec(match)}`,
-    `hosts per second: ${Math.round(HOSTS / (tMatch / 1000))} (matchHost only), ${Math.round(HOSTS / ((tParseHosts + tMatch) / 1000))} (parse + match)`,
-    `10,000 hosts end to end (parse + index + match): ${sec(parse + match)}`,
+    `match:  index build ${sec(tIndex)} + matchHostCompact ${sec(tMatch)} = ${sec(match)}`,
+    `hosts per second: ${Math.round(HOSTS / (tMatch / 1000))} (matchHostCompact + counting), ${Math.round(HOSTS / ((tParseHosts + tMatch) / 1000))} (parse + match)`,
+    `materializeFindings of ${sample.length} sample hosts: ${sampleFindings} findings in ${sec(materialize.wall)} wall, ${sec(materialize.cpu)} CPU (${((materialize.wall / Math.max(1, sampleFindings)) * 1e6).toFixed(0)} ns per finding; not in the ratio)`,
+    `${HOSTS} hosts end to end (parse + index + match): ${sec(parse + match)}`,
     `ratio match / parse: ${(match / parse).toFixed(2)} wall, ${(matchCpu / parseCpu).toFixed(2)} CPU`,
-    `CPU time: parse ${sec(parseCpu)}, match ${sec(matchCpu)} (index ${sec(indexBuild.cpu)} + matchHost ${sec(matching.cpu)}); load average at start ${LOAD}`,
+    `CPU time: parse ${sec(parseCpu)}, match ${sec(matchCpu)} (index ${sec(indexBuild.cpu)} + matchHostCompact ${sec(matching.cpu)})`,
+    `load average (1, 5, 15 min): at start ${LOAD}, at end ${loadNow()}`,
     `peak RSS: ${rssMiB.toFixed(0)} MiB; heap used after index build ${mib(heapIndex)} MiB, after matching ${mib(heapAfter)} MiB (index + per-version results)`,
     `(setup ${sec(tSetup)}, host generation ${sec(tGen)}, not counted)`,
   ];

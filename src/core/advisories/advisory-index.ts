@@ -59,9 +59,11 @@ export interface VulnInfo {
   enriched?: unknown;
 }
 
-/** One advisory record of one package, ready to evaluate. */
+/**
+ * One advisory record of one package, ready to evaluate. It keeps only what matching needs (not the
+ * record itself), so the parsed records can be dropped once the index is built.
+ */
 export interface IndexEntry {
-  record: AffectedPackage;
   info: VulnInfo;
   ranges: CompiledRange[];
   versions: unknown[];
@@ -156,9 +158,17 @@ export function parseCached(eco: EcosystemIndex, v: string): unknown {
   let p = eco.parsed.get(v);
   if (p === undefined) {
     p = eco.order.parse(v);
-    eco.parsed.set(v, p);
+    eco.parsed.set(cacheKey(v), p);
   }
   return p;
+}
+
+/**
+ * A copy of `s` fit to be a long-lived cache key. A version sliced out of a host's package list shares
+ * that whole text; kept as a key it would pin every host text that first showed a version.
+ */
+export function cacheKey(s: string): string {
+  return s.split('').join('');
 }
 
 function compileEntry(
@@ -186,7 +196,6 @@ function compileEntry(
   const key = cves.length === 1 ? cves[0]! : record.vulnId;
   const known = infos?.get(key);
   return {
-    record,
     info: known ? mergeInfo(known, record, cves) : newInfo(key, record, cves),
     ranges,
     versions,

@@ -1,17 +1,15 @@
 import type { EpssScore, Finding, KevEntry } from '../findings/finding.js';
 import { osEndOfLife, type EolRelease } from '../intel/eol.js';
-import type { HostState, InstalledPackage } from '../inventory/host-state.js';
-import { ecosystemForOs } from '../versions/ecosystem.js';
+import type { HostState } from '../inventory/host-state.js';
 import { cvssBaseScore } from '../intel/cvss-score.js';
 import {
-  evaluateEntry,
   parseCached,
   type AdvisoryHit,
   type AdvisoryIndex,
   type EcosystemIndex,
-  type IndexEntry,
   type VulnInfo,
 } from './advisory-index.js';
+import { hitsFor, matchHostCompact, type CompactGroup, type CompactMatch } from './match-compact.js';
 
 /** What the matcher adds to each finding besides the advisory: exploitation, likelihood, OS support. */
 export interface MatchIntel {
@@ -26,14 +24,6 @@ interface Context {
   eco: EcosystemIndex;
   intel: MatchIntel;
   osEol: boolean;
-}
-
-/** The installed versions of one source package on a host, each with its hits and binaries. */
-interface SourceGroup {
-  version: string;
-  hits: readonly AdvisoryHit[];
-  binaries: string[];
-  next?: SourceGroup;
 }
 
 /** KEV entry, best EPSS score and CVSS of one vulnerability, looked up once per intel. */
@@ -51,43 +41,40 @@ interface Enriched {
  * across feeds, enriched with KEV and EPSS (by CVE), CVSS (from the advisory's vectors), the distro
  * urgency and whether the host's OS is past its end of life at `now`. A host whose OS has no advisories
  * in the index yields no findings. Findings of one host and package share their `binaries` array and
- * all findings share the hit's id arrays: treat them as read-only.
+ * all findings share the hit's id arrays: treat them as read-only. Built on `matchHostCompact`.
  */
 export function matchHost(state: HostState, index: AdvisoryIndex, intel: MatchIntel, now: Date): Finding[] {
-  const eco = ecosystemIndexFor(state.os, index);
-  if (!eco) return [];
-  const groups = new Map<string, SourceGroup>();
-  for (const p of state.packages) addPackage(groups, eco, p);
+  return materializeFindings(matchHostCompact(state, index), intel, now);
+}
+
+/**
+ * The `Finding` records of a compact match (exactly what `matchHost` returns), enriched with `intel`
+ * at `now`. Allocates one object per finding: for fleet-wide counts use the compact match itself.
+ */
+export function materializeFindings(compact: CompactMatch, intel: MatchIntel, now: Date): Finding[] {
+  const { state, eco } = compact;
+  if (!eco || compact.groups.size === 0) return [];
   const ctx: Context = { state, eco, intel, osEol: osEndOfLife(intel.eolReleases, state.os, now).eol };
   const out: Finding[] = [];
-  for (const [source, group] of groups) {
+  for (const [source, group] of compact.groups) {
     if (group.next) emitMixed(out, ctx, source, group);
-    else for (const e of group.hits) out.push(finding(ctx, source, group.version, group.binaries, e));
+    else {
+      const binaries = binaryNames(group);
+      for (const e of group.hits) out.push(finding(ctx, source, group.version, binaries, e));
+    }
   }
   return out;
 }
 
-function ecosystemIndexFor(os: string, index: AdvisoryIndex): EcosystemIndex | undefined {
-  try {
-    return index.ecosystems.get(ecosystemForOs(os).osv);
-  } catch {
-    return undefined;
-  }
+function binaryNames(g: CompactGroup): string[] {
+  const names: string[] = [];
+  for (const p of g.packages) if (!names.includes(p.name)) names.push(p.name);
+  return names;
 }
 
-function addPackage(groups: Map<string, SourceGroup>, eco: EcosystemIndex, p: InstalledPackage) {
-  const version = p.sourceVersion ?? p.version;
-  const raw = hitsFor(eco, p.source, version);
-  if (raw.length === 0) return;
-  let g = groups.get(p.source);
-  if (!g) {
-    groups.set(p.source, { version, hits: raw, binaries: [p.name] });
-    return;
-  }
-  while (g.version !== version && g.next) g = g.next;
-  if (g.version === version) {
-    if (!g.binaries.includes(p.name)) g.binaries.push(p.name);
-  } else g.next = { version, hits: raw, binaries: [p.name] };
+/** The KEV entry, best EPSS score and CVSS of `info` under `intel`, computed once per vulnerability. */
+export function enrichmentOf(info: VulnInfo, intel: MatchIntel): Readonly<Omit<Enriched, 'intel'>> {
+  return enriched(info, intel);
 }
 
 function enriched(info: VulnInfo, intel: MatchIntel): Enriched {
@@ -104,16 +91,17 @@ function enriched(info: VulnInfo, intel: MatchIntel): Enriched {
 }
 
 /** Binaries of one source built from different source versions: per vulnerability, the lowest wins. */
-function emitMixed(out: Finding[], ctx: Context, source: string, first: SourceGroup) {
+function emitMixed(out: Finding[], ctx: Context, source: string, first: CompactGroup) {
   const byVuln = new Map<string, Finding>();
-  for (let g: SourceGroup | undefined = first; g; g = g.next) {
+  for (let g: CompactGroup | undefined = first; g; g = g.next) {
+    const binaries = binaryNames(g);
     for (const e of g.hits) {
       const f = byVuln.get(e.info.vulnId);
       if (!f) {
-        byVuln.set(e.info.vulnId, finding(ctx, source, g.version, [...g.binaries], e));
+        byVuln.set(e.info.vulnId, finding(ctx, source, g.version, [...binaries], e));
         continue;
       }
-      for (const b of g.binaries) if (!f.binaries.includes(b)) f.binaries.push(b);
+      for (const b of binaries) if (!f.binaries.includes(b)) f.binaries.push(b);
       const order = ctx.eco.order;
       if (order.compare(parseCached(ctx.eco, g.version), parseCached(ctx.eco, f.installedVersion)) < 0) {
         f.installedVersion = g.version;
@@ -180,38 +168,4 @@ function cvssRank(type: string, vector: string): number {
   return type === 'CVSS_V2' ? 2 : type === 'CVSS_V3' ? 3 : 4;
 }
 
-const NO_HITS: readonly AdvisoryHit[] = Object.freeze([]);
-
-/**
- * The advisories affecting `version` of `pkg` in `eco`, merged per vulnerability across feeds.
- * Memoised per (package, version); the returned hits are shared: treat them as read-only.
- */
-export function hitsFor(eco: EcosystemIndex, pkg: string, version: string): readonly AdvisoryHit[] {
-  const entries = eco.packages.get(pkg);
-  if (!entries) return NO_HITS;
-  let hits = entries.memo.get(version);
-  if (hits) return hits;
-  const v = parseCached(eco, version);
-  hits = typeof v === 'string' ? NO_HITS : computeHits(eco, entries.entries, v);
-  entries.memo.set(version, hits);
-  return hits;
-}
-
-function computeHits(eco: EcosystemIndex, entries: IndexEntry[], v: unknown): readonly AdvisoryHit[] {
-  let byInfo: Map<VulnInfo, { hit: AdvisoryHit; fix: unknown }> | undefined;
-  for (const entry of entries) {
-    const fix = evaluateEntry(eco, entry, v);
-    if (fix === undefined) continue;
-    byInfo ??= new Map();
-    const parsed = fix === null ? undefined : parseCached(eco, fix);
-    const prev = byInfo.get(entry.info);
-    if (!prev) byInfo.set(entry.info, { hit: { info: entry.info, fixedVersion: fix }, fix: parsed });
-    else if (parsed !== undefined && (prev.fix === undefined || eco.order.compare(parsed, prev.fix) > 0)) {
-      // Feeds disagree on the fix: the highest one clears every feed's range.
-      prev.fix = parsed;
-      prev.hit.fixedVersion = fix;
-    }
-  }
-  if (!byInfo) return NO_HITS;
-  return Object.freeze([...byInfo.values()].map((x) => x.hit));
-}
+export { hitsFor };

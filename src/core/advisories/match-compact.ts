@@ -1,0 +1,145 @@
+import type { HostState, InstalledPackage } from '../inventory/host-state.js';
+import { ecosystemForOs } from '../versions/ecosystem.js';
+import {
+  cacheKey,
+  evaluateEntry,
+  parseCached,
+  type AdvisoryHit,
+  type AdvisoryIndex,
+  type EcosystemIndex,
+  type IndexEntry,
+  type VulnInfo,
+} from './advisory-index.js';
+
+/**
+ * The installed binaries of one source package built from one source version, with the shared hits of
+ * that (source, version). `next` links the groups of the same source at other source versions (rare).
+ */
+export interface CompactGroup {
+  source: string;
+  version: string;
+  /** The index's memoised hits of (source, version): shared across hosts, frozen. */
+  hits: readonly AdvisoryHit[];
+  /** The installed packages built from it, in the host's order (pointers into the host state). */
+  packages: InstalledPackage[];
+  next?: CompactGroup;
+}
+
+/**
+ * One host matched without building a finding per vulnerability: per affected source package, a pointer
+ * to the shared hit list of its installed version. `findings` is the number of findings
+ * `materializeFindings` (match-host.ts) yields for it.
+ */
+export interface CompactMatch {
+  state: HostState;
+  /** The host's ecosystem index; undefined when the index has no advisories for the host's OS. */
+  eco: EcosystemIndex | undefined;
+  /** Affected source packages, in order of first appearance on the host. */
+  groups: Map<string, CompactGroup>;
+  findings: number;
+}
+
+/**
+ * Matches one host against the index like `matchHost`, but allocates per affected source package only:
+ * the result points at the index's per-(package, version) hit lists. Counting findings is free
+ * (`findings`); use `materializeFindings` for `Finding` records and `groupHits` to walk them.
+ */
+export function matchHostCompact(state: HostState, index: AdvisoryIndex): CompactMatch {
+  const eco = ecosystemIndexFor(state.os, index);
+  const groups = new Map<string, CompactGroup>();
+  const out: CompactMatch = { state, eco, groups, findings: 0 };
+  if (!eco) return out;
+  let mixed = false;
+  let last: CompactGroup | undefined;
+  for (const p of state.packages) {
+    const version = p.sourceVersion ?? p.version;
+    // Binaries of one source usually sit together: skip the lookups for the next one.
+    if (last && last.source === p.source && last.version === version) {
+      last.packages.push(p);
+      continue;
+    }
+    const hits = hitsFor(eco, p.source, version);
+    if (hits.length === 0) continue;
+    let g = groups.get(p.source);
+    if (!g) {
+      groups.set(p.source, (last = { source: p.source, version, hits, packages: [p] }));
+      out.findings += hits.length;
+      continue;
+    }
+    while (g.version !== version && g.next) g = g.next;
+    if (g.version === version) g.packages.push(p);
+    else {
+      g.next = { source: p.source, version, hits, packages: [p] };
+      mixed = true;
+    }
+    last = g.version === version ? g : g.next;
+  }
+  if (mixed) for (const g of groups.values()) if (g.next) out.findings += groupHits(g).length - g.hits.length;
+  return out;
+}
+
+function ecosystemIndexFor(os: string, index: AdvisoryIndex): EcosystemIndex | undefined {
+  try {
+    return index.ecosystems.get(ecosystemForOs(os).osv);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The hits of one source package on a host, one per vulnerability: the group's shared list, or for a
+ * source installed at several source versions, the hit of the lowest affected version per vulnerability
+ * (a new array of shared hits, in first-seen order).
+ */
+export function groupHits(first: CompactGroup, eco?: EcosystemIndex): readonly AdvisoryHit[] {
+  if (!first.next) return first.hits;
+  const byVuln = new Map<VulnInfo, { hit: AdvisoryHit; version: string }>();
+  for (let g: CompactGroup | undefined = first; g; g = g.next) {
+    for (const hit of g.hits) {
+      const known = byVuln.get(hit.info);
+      if (!known) byVuln.set(hit.info, { hit, version: g.version });
+      else if (eco && lower(eco, g.version, known.version)) byVuln.set(hit.info, { hit, version: g.version });
+    }
+  }
+  return [...byVuln.values()].map((x) => x.hit);
+}
+
+function lower(eco: EcosystemIndex, a: string, b: string): boolean {
+  return eco.order.compare(parseCached(eco, a), parseCached(eco, b)) < 0;
+}
+
+const NO_HITS: readonly AdvisoryHit[] = Object.freeze([]);
+
+/**
+ * The advisories affecting `version` of `pkg` in `eco`, merged per vulnerability across feeds.
+ * Memoised per (package, version); the returned hits are shared: treat them as read-only.
+ */
+export function hitsFor(eco: EcosystemIndex, pkg: string, version: string): readonly AdvisoryHit[] {
+  const entries = eco.packages.get(pkg);
+  if (!entries) return NO_HITS;
+  let hits = entries.memo.get(version);
+  if (hits) return hits;
+  const v = parseCached(eco, version);
+  hits = typeof v === 'string' ? NO_HITS : computeHits(eco, entries.entries, v);
+  entries.memo.set(cacheKey(version), hits);
+  return hits;
+}
+
+function computeHits(eco: EcosystemIndex, entries: IndexEntry[], v: unknown): readonly AdvisoryHit[] {
+  let byInfo: Map<VulnInfo, { hit: AdvisoryHit; fix: unknown }> | undefined;
+  for (const entry of entries) {
+    const fix = evaluateEntry(eco, entry, v);
+    if (fix === undefined) continue;
+    byInfo ??= new Map();
+    const parsed = fix === null ? undefined : parseCached(eco, fix);
+    const prev = byInfo.get(entry.info);
+    if (!prev) byInfo.set(entry.info, { hit: { info: entry.info, fixedVersion: fix }, fix: parsed });
+    else if (parsed !== undefined && (prev.fix === undefined || eco.order.compare(parsed, prev.fix) > 0)) {
+      // Feeds disagree on the fix: the highest one clears every feed's range.
+      prev.fix = parsed;
+      prev.hit.fixedVersion = fix;
+    }
+  }
+  if (!byInfo) return NO_HITS;
+  return Object.freeze([...byInfo.values()].map((x) => Object.freeze(x.hit)));
+}
