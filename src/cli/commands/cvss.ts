@@ -1,9 +1,8 @@
-import { once } from 'node:events';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { cvssBaseScore, cvssSeverity } from '../../core/intel/cvss-score.js';
 import type { CliContext } from '../context.js';
-import { progress } from '../output.js';
+import { filterStdin, lineFilter, writeStdout, type LineResult } from '../line-filter.js';
 
 const SCORE_HELP = `
 Input: one vector per line on stdin (or the vectors given as arguments). Versions: CVSS:3.0/, CVSS:3.1/, CVSS:4.0/.
@@ -45,11 +44,15 @@ export function register(program: Command, _ctx: CliContext): void {
     .action(async (vectors: string[], opts: ScoreOptions) => {
       const json = Boolean(opts.json);
       const unit = vectors.length > 0 ? 'argument' : 'line';
-      const scorer = lineScorer(json, unit);
+      const scorer = lineFilter((l, n) => scoreLine(l, n, json, unit), json ? 'json-array' : 'lines');
       if (vectors.length > 0) {
-        await write(scorer.open() + scorer.run(vectors) + scorer.close());
+        await writeStdout(scorer.open() + scorer.run(vectors) + scorer.close());
       } else {
-        await scoreStream(scorer);
+        await filterStdin(
+          scorer,
+          'scoring CVSS vectors',
+          'Reading CVSS vectors from stdin, one per line (end with Ctrl-D).',
+        );
       }
       const { lines, bad } = scorer.state;
       if (bad > 0) {
@@ -63,12 +66,7 @@ export function register(program: Command, _ctx: CliContext): void {
 }
 
 /** Scores the vector on one line into its output line (undefined for a blank line); `lineNo` is 1-based. */
-export function scoreLine(
-  raw: string,
-  lineNo: number,
-  json: boolean,
-  unit = 'line',
-): { out: string; ok: boolean } | undefined {
+export function scoreLine(raw: string, lineNo: number, json: boolean, unit = 'line'): LineResult {
   const vector = raw.trim();
   if (vector === '') return undefined;
   const r = cvssBaseScore(vector);
@@ -82,54 +80,4 @@ export function scoreLine(
     ? JSON.stringify({ vector, version: r.version, score: r.score, severity: cvssSeverity(r.score) })
     : r.score.toFixed(1);
   return { out, ok: true };
-}
-
-type Scorer = ReturnType<typeof lineScorer>;
-
-/** Turns batches of input lines into output text, counting lines and invalid ones; wraps JSON in an array. */
-function lineScorer(json: boolean, unit: string) {
-  const state = { lines: 0, bad: 0, records: 0 };
-  const run = (lines: readonly string[]): string => {
-    let out = '';
-    for (const l of lines) {
-      const r = scoreLine(l, ++state.lines, json, unit);
-      if (!r) continue;
-      if (!r.ok) state.bad++;
-      out += (json && state.records++ > 0 ? ',\n' : '') + r.out + (json ? '' : '\n');
-    }
-    return out;
-  };
-  const open = () => (json ? '[\n' : '');
-  const close = () => (json ? (state.records > 0 ? '\n' : '') + ']\n' : '');
-  return { state, run, open, close };
-}
-
-/** Writes to stdout, waiting while its buffer is full; false once the reader has gone (e.g. `| head`). */
-async function write(text: string): Promise<boolean> {
-  if (text === '' || process.stdout.write(text)) return !process.stdout.destroyed;
-  try {
-    await once(process.stdout, 'drain');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Streams stdin to stdout a chunk at a time, so a million vectors never sit in memory at once. */
-async function scoreStream(scorer: Scorer): Promise<void> {
-  const { stdin, stdout } = process;
-  if (stdin.isTTY) process.stderr.write('Reading CVSS vectors from stdin, one per line (end with Ctrl-D).\n');
-  stdout.on('error', () => stdin.destroy()); // the reader went away: stop quietly
-  const bar = progress('scoring CVSS vectors');
-  let rest = '';
-  if (!(await write(scorer.open()))) return;
-  stdin.setEncoding('utf8');
-  for await (const chunk of stdin as AsyncIterable<string>) {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    if (!(await write(scorer.run(lines)))) return;
-    bar.update(scorer.state.lines);
-  }
-  await write(scorer.run(rest === '' ? [] : [rest]) + scorer.close());
-  bar.done();
 }

@@ -1,10 +1,9 @@
-import { once } from 'node:events';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { compareParsed, parseVersion, resolveVersionScheme } from '../../core/versions/compare-versions.js';
 import type { VersionScheme } from '../../core/versions/ecosystem.js';
 import type { CliContext } from '../context.js';
-import { progress } from '../output.js';
+import { filterStdin, lineFilter, type LineResult } from '../line-filter.js';
 
 const COMPARE_HELP = `
 Input: one "A<TAB>B" pair per line on stdin. Output: one line per non-blank input line, in order:
@@ -52,9 +51,6 @@ export function register(program: Command, _ctx: CliContext): void {
     });
 }
 
-/** What one input line produced: its output line, or nothing for a blank line. */
-type LineResult = { out: string; ok: boolean } | undefined;
-
 /** Compares the pair on one line; `lineNo` is 1-based. */
 export function compareLine(scheme: VersionScheme, raw: string, lineNo: number): LineResult {
   const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -76,50 +72,11 @@ function invalid(scheme: VersionScheme, lineNo: number, v: string, why: string):
   return { out: `error: line ${lineNo}: invalid ${scheme} version ${JSON.stringify(v)}: ${why}`, ok: false };
 }
 
-/** Counts lines and invalid ones while turning batches of input lines into output text. */
-function lineComparer(scheme: VersionScheme) {
-  const state = { lines: 0, bad: 0 };
-  const run = (lines: string[]): string => {
-    let out = '';
-    for (const l of lines) {
-      const r = compareLine(scheme, l, ++state.lines);
-      if (!r) continue;
-      if (!r.ok) state.bad++;
-      out += r.out + '\n';
-    }
-    return out;
-  };
-  return { state, run };
-}
-
-/** Writes to stdout, waiting while its buffer is full; false once the reader has gone (e.g. `| head`). */
-async function write(text: string): Promise<boolean> {
-  if (text === '' || process.stdout.write(text)) return !process.stdout.destroyed;
-  try {
-    await once(process.stdout, 'drain');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Streams stdin to stdout a chunk at a time, so a million lines never sit in memory at once. */
 async function compareStream(scheme: VersionScheme): Promise<void> {
-  const { stdin, stdout } = process;
-  if (stdin.isTTY) process.stderr.write('Reading "A<TAB>B" lines from stdin (end with Ctrl-D).\n');
-  stdout.on('error', () => stdin.destroy()); // the reader went away: stop quietly
-  const bar = progress('comparing versions');
-  const { state, run } = lineComparer(scheme);
-  let rest = '';
-  stdin.setEncoding('utf8');
-  for await (const chunk of stdin as AsyncIterable<string>) {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    if (!(await write(run(lines)))) return;
-    bar.update(state.lines);
-  }
-  await write(run(rest === '' ? [] : [rest]));
-  bar.done();
+  const filter = lineFilter((l, n) => compareLine(scheme, l, n));
+  await filterStdin(filter, 'comparing versions', 'Reading "A<TAB>B" lines from stdin (end with Ctrl-D).');
+  const { state } = filter;
   if (state.bad > 0) {
     throw new UserError(
       'invalid-version',
