@@ -82,6 +82,9 @@ export interface PackageEntries {
   infos: Map<string, VulnInfo>;
   /** version string -> hits; fleets repeat the same versions, so each is evaluated once. */
   memo: Map<string, readonly AdvisoryHit[]>;
+  /** The last version looked up and its hits: parsers share one string per version, so `===` is cheap. */
+  lastVersion?: string;
+  lastHits?: readonly AdvisoryHit[];
 }
 
 /** The index of one OSV ecosystem (`Debian:12`). */
@@ -128,7 +131,17 @@ export function buildAdvisoryIndex(
     let pkg = eco.packages.get(record.package);
     const entry = compileEntry(eco, record, index.issues, pkg?.infos);
     if (!entry) continue;
-    if (!pkg) eco.packages.set(record.package, (pkg = { entries: [], infos: new Map(), memo: new Map() }));
+    if (!pkg)
+      eco.packages.set(
+        record.package,
+        (pkg = {
+          entries: [],
+          infos: new Map(),
+          memo: new Map(),
+          lastVersion: undefined,
+          lastHits: undefined,
+        }),
+      );
     pkg.infos.set(entry.info.vulnId, entry.info);
     pkg.entries.push(entry);
     index.records++;

@@ -117,11 +117,16 @@ const NO_HITS: readonly AdvisoryHit[] = Object.freeze([]);
 export function hitsFor(eco: EcosystemIndex, pkg: string, version: string): readonly AdvisoryHit[] {
   const entries = eco.packages.get(pkg);
   if (!entries) return NO_HITS;
+  if (entries.lastVersion === version) return entries.lastHits!;
   let hits = entries.memo.get(version);
-  if (hits) return hits;
-  const v = parseCached(eco, version);
-  hits = typeof v === 'string' ? NO_HITS : computeHits(eco, entries.entries, v);
-  entries.memo.set(cacheKey(version), hits);
+  if (!hits) {
+    const v = parseCached(eco, version);
+    hits = typeof v === 'string' ? NO_HITS : computeHits(eco, entries.entries, v);
+    version = cacheKey(version);
+    entries.memo.set(version, hits);
+  }
+  entries.lastVersion = version;
+  entries.lastHits = hits;
   return hits;
 }
 

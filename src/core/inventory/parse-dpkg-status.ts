@@ -16,22 +16,65 @@ export const MAX_LINE = 64 * 1024;
 export const MAX_ISSUES = 100;
 const MAX_VERSION = 256;
 
-const versionMemo = new Map<string, string | null>();
+const MEMO_LIMIT = 200_000;
+
+/** A distinct version seen before: its shared copy and why it is not a dpkg version (null: it is one). */
+interface KnownVersion {
+  canon: string;
+  problem: string | null;
+}
+
+const versionMemo = new Map<string, KnownVersion>();
+/** name -> its shared copy, or null when it is not a valid Debian package name */
+const nameMemo = new Map<string, string | null>();
+/** architecture -> its shared copy, or null when it is not a valid architecture */
+const archMemo = new Map<string, string | null>();
 
 /**
- * Why `v` is not a dpkg version, or null when it is one. Memoised: a fleet repeats the same versions.
+ * A copy of `s` that does not share the memory of the text it was sliced from: kept as a memo key or in a
+ * parsed package, a slice would pin the whole host text. Short strings are copies already.
  */
-function versionProblem(v: string): string | null {
+function ownCopy(s: string): string {
+  return s.length < 13 ? s : s.split('').join('');
+}
+
+/**
+ * `v` checked as a dpkg version, with a shared copy of it: a fleet repeats the same versions, so hosts
+ * share one string per distinct version (less memory, and map lookups on it hit a cached hash).
+ */
+function knownVersion(v: string): KnownVersion {
   let known = versionMemo.get(v);
   if (known !== undefined) return known;
-  if (v.length > MAX_VERSION) known = 'version is too long';
-  else if (v !== v.trim()) known = 'version has surrounding spaces';
+  let problem: string | null = null;
+  if (v.length > MAX_VERSION) problem = 'version is too long';
+  else if (v !== v.trim()) problem = 'version has surrounding spaces';
   else {
     const p = parseDpkgVersion(v);
-    known = typeof p === 'string' ? p : null;
+    if (typeof p === 'string') problem = p;
   }
-  if (versionMemo.size > 200_000) versionMemo.clear();
-  versionMemo.set(v, known);
+  known = { canon: ownCopy(v), problem };
+  if (versionMemo.size > MEMO_LIMIT) versionMemo.clear();
+  versionMemo.set(known.canon, known);
+  return known;
+}
+
+/** The shared copy of a valid Debian package name, or null. */
+function knownName(name: string): string | null {
+  let known = nameMemo.get(name);
+  if (known !== undefined) return known;
+  known = isValidPackageName('debian', name) ? ownCopy(name) : null;
+  if (nameMemo.size > MEMO_LIMIT) nameMemo.clear();
+  nameMemo.set(known ?? ownCopy(name), known);
+  return known;
+}
+
+/** The shared copy of a valid architecture name, or null. */
+function knownArch(arch: string): string | null {
+  let known = archMemo.get(arch);
+  if (known !== undefined) return known;
+  known = ARCH.test(arch) ? ownCopy(arch) : null;
+  if (archMemo.size > MEMO_LIMIT) archMemo.clear();
+  archMemo.set(known ?? ownCopy(arch), known);
   return known;
 }
 
@@ -95,21 +138,27 @@ export interface RawPackage {
  * grammar; returns the trusted record or the reason it was refused.
  */
 export function checkPackage(raw: RawPackage): InstalledPackage | string {
-  if (!isValidPackageName('debian', raw.name)) return `invalid package name ${excerpt(raw.name)}`;
-  const vp = versionProblem(raw.version);
-  if (vp) return `package ${raw.name}: invalid version ${excerpt(raw.version)}: ${vp}`;
-  const source = raw.source || raw.name;
-  if (source !== raw.name && !isValidPackageName('debian', source))
-    return `package ${raw.name}: invalid source name ${excerpt(source)}`;
-  const out: InstalledPackage = { name: raw.name, version: raw.version, source };
+  const name = knownName(raw.name);
+  if (name === null) return `invalid package name ${excerpt(raw.name)}`;
+  const v = knownVersion(raw.version);
+  if (v.problem) return `package ${raw.name}: invalid version ${excerpt(raw.version)}: ${v.problem}`;
+  let source = name;
+  if (raw.source && raw.source !== raw.name) {
+    const s = knownName(raw.source);
+    if (s === null) return `package ${raw.name}: invalid source name ${excerpt(raw.source)}`;
+    source = s;
+  }
+  const out: InstalledPackage = { name, version: v.canon, source };
   if (raw.sourceVersion && raw.sourceVersion !== raw.version) {
-    const sp = versionProblem(raw.sourceVersion);
-    if (sp) return `package ${raw.name}: invalid source version ${excerpt(raw.sourceVersion)}: ${sp}`;
-    out.sourceVersion = raw.sourceVersion;
+    const sv = knownVersion(raw.sourceVersion);
+    if (sv.problem)
+      return `package ${raw.name}: invalid source version ${excerpt(raw.sourceVersion)}: ${sv.problem}`;
+    out.sourceVersion = sv.canon;
   }
   if (raw.arch) {
-    if (!ARCH.test(raw.arch)) return `package ${raw.name}: invalid architecture ${excerpt(raw.arch)}`;
-    out.arch = raw.arch;
+    const arch = knownArch(raw.arch);
+    if (arch === null) return `package ${raw.name}: invalid architecture ${excerpt(raw.arch)}`;
+    out.arch = arch;
   }
   return out;
 }
