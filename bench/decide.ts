@@ -7,12 +7,16 @@
  * urgencies, 5% without a fix; hosts of every tier, exposure and environment, 5% unclassified; 200
  * deferrals by host and by selector. Fixed seed (BENCH_SEED) so runs compare.
  *
- * Decides the fleet with decideFleet (every finding, then every host's rollup) and prints the time,
- * decisions per second and peak RSS.
+ * Decides the fleet with decideFleet (every finding, then every host's rollup) and prints wall and CPU
+ * time (user + system, from process.cpuUsage), decisions per second, peak RSS and the load average before
+ * and after: the machine may be shared, and wall time then says little on its own.
  *
  * Run: npm run bench:decide   (or BENCH_HOSTS=1000 npm run bench:decide)
+ * BENCH_KEEP=rollups decides the same fleet keeping only the host rollups (decideFleet's
+ * `keepDecisions: false`, what `patchwise plan` without --host/--json uses).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decideFleet } from '../src/app/decide.js';
@@ -25,6 +29,7 @@ import { defaultPolicy } from '../src/core/policy/policy-schema.js';
 const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/data');
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 10_000);
 const SEED = Number(process.env.BENCH_SEED ?? 20261127);
+const KEEP = process.env.BENCH_KEEP !== 'rollups';
 
 /** mulberry32: a small, fast, seeded PRNG. */
 function prng(seed: number): () => number {
@@ -137,27 +142,50 @@ for (const h of hosts) {
 const deferrals = makeDeferrals(hosts, findings);
 const policy = defaultPolicy();
 
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+const loadBefore = load();
 const rssBefore = process.memoryUsage().rss;
+const faults0 = process.resourceUsage().minorPageFault;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-const fleet = decideFleet({ hosts, findings, policy, now: new Date(), timeZone: 'Europe/Berlin', deferrals });
+const fleet = decideFleet(
+  { hosts, findings, policy, now: new Date(), timeZone: 'Europe/Berlin', deferrals },
+  { keepDecisions: KEEP },
+);
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
+const faults = process.resourceUsage().minorPageFault - faults0;
 const peakRss = process.resourceUsage().maxRSS * 1024;
 
-const counts = Object.fromEntries(
-  ACTIONS.map((a) => [a, fleet.decisions.filter((d) => d.action === a).length]),
-);
-const deferred = fleet.decisions.filter((d) => d.state === 'deferred').length;
+// With every decision kept, count them all (deferred ones too) as before; with rollups only, the open ones.
+const counts: Record<string, number> = {};
+let deferred = 0;
+for (const h of fleet.hosts) deferred += h.deferred;
+if (KEEP) for (const d of fleet.decisions) counts[d.action] = (counts[d.action] ?? 0) + 1;
+else
+  for (const h of fleet.hosts)
+    for (const [a, n] of Object.entries(h.counts)) counts[a] = (counts[a] ?? 0) + n;
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+const s = (us: number) => `${(us / 1e6).toFixed(2)} s`;
 console.log(`hosts              ${HOSTS}`);
 console.log(`findings           ${findings.length}`);
-console.log(`deferrals          ${deferrals.length} (${deferred} findings deferred)`);
-console.log(`actions            ${JSON.stringify(counts)}`);
-console.log(`decide + rollup    ${(ms / 1000).toFixed(2)} s`);
 console.log(
-  `CPU (user+system)  ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s  (wall time suffers when the machine is shared)`,
+  `kept               ${KEEP ? `every decision (${fleet.decisions.length})` : 'host rollups only'}`,
 );
-console.log(`decisions/s        ${Math.round(findings.length / (ms / 1000))}`);
+console.log(`deferrals          ${deferrals.length} (${deferred} findings deferred)`);
+console.log(
+  `${KEEP ? 'actions     ' : 'open actions'}       ${JSON.stringify(Object.fromEntries(ACTIONS.map((a) => [a, counts[a] ?? 0])))}`,
+);
+console.log(`decide + rollup    ${(ms / 1000).toFixed(2)} s wall`);
+console.log(`CPU                ${s(cpu.user + cpu.system)} (user ${s(cpu.user)}, system ${s(cpu.system)})`);
+console.log(`decisions/s        ${Math.round(findings.length / (ms / 1000))} (wall)`);
 console.log(`RSS before decide  ${mb(rssBefore)}`);
 console.log(`peak RSS           ${mb(peakRss)}`);
+console.log(`minor page faults  ${faults} during decide`);
+console.log(
+  `load average       ${loadBefore} before, ${load()} after (1, 5, 15 min; ${os.cpus().length} CPUs)`,
+);

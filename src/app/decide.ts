@@ -42,11 +42,23 @@ export interface FleetDecisions {
   decisions: Decision[];
 }
 
+/** How much of the fleet's decisions to keep. */
+export interface DecideFleetOptions {
+  /**
+   * Keep every decision (default). False keeps only the host rollups: each host's decisions are rolled
+   * up and dropped, so `hosts[].decisions` and `decisions` are empty and memory stays flat (for callers
+   * that print one line per host).
+   */
+  keepDecisions?: boolean;
+}
+
 /**
  * Decides every finding of the fleet and rolls each host up. Pure: no I/O, the clock passed in. A finding
  * on a host missing from the inventory is decided as for an unclassified host (tier 1, internet-facing).
+ * Each host is prepared once (facts, deferrals, compatibility flags) and shared by its findings.
  */
-export function decideFleet(input: FleetInput): FleetDecisions {
+export function decideFleet(input: FleetInput, opts: DecideFleetOptions = {}): FleetDecisions {
+  const keep = opts.keepDecisions ?? true;
   const timeZone = input.timeZone ?? input.policy.timeZone;
   const byName = new Map(input.hosts.map((h) => [h.name, h]));
   const byHost = new Map<string, Finding[]>();
@@ -61,10 +73,10 @@ export function decideFleet(input: FleetInput): FleetDecisions {
     const prepared = prepareHost(host, hostContext(host, input, timeZone));
     const decisions = findings.map((f) => decidePrepared(prepared, f, firstSeen(f, input.firstSeen)));
     decisions.sort(byUrgency);
-    hosts.push({ ...rollupHost(host, decisions), decisions });
+    hosts.push({ ...rollupHost(host, decisions), decisions: keep ? decisions : [] });
   }
   hosts.sort((a, b) => byRollupUrgency(a, b) || cmp(a.host, b.host));
-  const decisions = hosts.flatMap((h) => h.decisions).sort(byUrgency);
+  const decisions = keep ? hosts.flatMap((h) => h.decisions).sort(byUrgency) : [];
   return { now: input.now.toISOString(), timeZone, hosts, decisions };
 }
 
@@ -118,7 +130,7 @@ export type DecideInputs = InventoryInputs;
  */
 export async function loadFleetDecisions(
   inputs: DecideInputs,
-  opts: { host?: string; now?: Date } = {},
+  opts: { host?: string; now?: Date } & DecideFleetOptions = {},
 ): Promise<FleetDecisions & { notes: string[]; findings: Finding[] }> {
   const now = opts.now ?? new Date();
   const inventory = await loadInventory(inputs);
@@ -130,13 +142,16 @@ export async function loadFleetDecisions(
     report.findings.map((f) => ({ host: f.host, vulnId: f.vulnId, package: f.package })),
     now.toISOString(),
   );
-  const fleet = decideFleet({
-    hosts: inventory.hosts,
-    findings: report.findings,
-    policy,
-    now,
-    deferrals: await deferrals.list(),
-    firstSeen,
-  });
+  const fleet = decideFleet(
+    {
+      hosts: inventory.hosts,
+      findings: report.findings,
+      policy,
+      now,
+      deferrals: await deferrals.list(),
+      firstSeen,
+    },
+    opts.keepDecisions === false ? { keepDecisions: false } : {},
+  );
   return { ...fleet, findings: report.findings, notes: [...inventory.warnings, ...report.notes] };
 }

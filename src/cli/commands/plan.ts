@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadFleetDecisions, type HostPlan } from '../../app/decide.js';
 import type { Decision } from '../../core/policy/decide-finding.js';
 import type { CliContext } from '../context.js';
-import { formatTable, printJson, type Column } from '../output.js';
+import { formatTable, type Column } from '../output.js';
 
 /** The decision inputs every decide command passes to the app layer. */
 export function decideInputs(ctx: CliContext) {
@@ -57,6 +57,36 @@ function printHostDetail(h: HostPlan): void {
   process.stdout.write(out.join('\n') + '\n\n' + formatTable(h.decisions, DECISION_COLUMNS));
 }
 
+/** What `plan --json` prints. */
+export interface PlanJson {
+  now: string;
+  timeZone: string;
+  hosts: HostPlan[];
+  notes: string[];
+}
+
+/**
+ * The same text as `printJson(plan)`, written host by host: a large fleet's plan (about 80 MB of JSON
+ * per 1,000 hosts) is longer than the longest string JavaScript can hold.
+ */
+export function printPlanJson(plan: PlanJson, write = (s: string) => process.stdout.write(s)): void {
+  const nest = (value: unknown, pad: string) => JSON.stringify(value, null, 2).replace(/\n/g, `\n${pad}`);
+  let buf = `{\n  "now": ${JSON.stringify(plan.now)},\n  "timeZone": ${JSON.stringify(plan.timeZone)},\n`;
+  if (plan.hosts.length === 0) buf += '  "hosts": [],\n';
+  else {
+    buf += '  "hosts": [\n';
+    plan.hosts.forEach((h, i) => {
+      buf += `    ${nest(h, '    ')}${i < plan.hosts.length - 1 ? ',' : ''}\n`;
+      if (buf.length > 1 << 20) {
+        write(buf);
+        buf = '';
+      }
+    });
+    buf += '  ],\n';
+  }
+  write(`${buf}  "notes": ${nest(plan.notes, '  ')}\n}\n`);
+}
+
 /** Registers `patchwise plan`. */
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -80,10 +110,12 @@ the deadlines and where each default comes from. A host marked * lacks tier, exp
 decided as tier 1, internet-facing. Deferred findings stay listed with state "deferred".`,
     )
     .action(async (opts: { host?: string; json?: boolean }) => {
-      const fleet = await loadFleetDecisions(decideInputs(ctx), opts.host ? { host: opts.host } : {});
+      // The one-line-per-host table needs only the rollups: keep no decisions (memory stays flat).
+      const scope = opts.host ? { host: opts.host } : opts.json ? {} : { keepDecisions: false };
+      const fleet = await loadFleetDecisions(decideInputs(ctx), scope);
       for (const n of fleet.notes) process.stderr.write(`note: ${n}\n`);
       if (opts.json)
-        return printJson({
+        return printPlanJson({
           now: fleet.now,
           timeZone: fleet.timeZone,
           hosts: fleet.hosts,

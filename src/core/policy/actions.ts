@@ -19,7 +19,23 @@ export function isAction(s: string): s is Action {
 
 /** Urgency rank of an action: 0 is the most urgent. */
 export function actionRank(a: Action): number {
-  return ACTIONS.indexOf(a);
+  // A switch rather than ACTIONS.indexOf: sorting a fleet's decisions calls this millions of times.
+  switch (a) {
+    case 'emergency':
+      return 0;
+    case 'compensate':
+      return 1;
+    case 'urgent-window':
+      return 2;
+    case 'staged':
+      return 3;
+    case 'regular-window':
+      return 4;
+    case 'weekly':
+      return 5;
+    default:
+      return -1;
+  }
 }
 
 /** The more urgent of two actions. */

@@ -37,32 +37,60 @@ export interface ActionChoice {
   awaitingFix: boolean;
 }
 
-/** Which emergency triggers a finding meets under the policy. */
+/** Which emergency triggers a finding meets under the policy (a shared array per combination). */
 export function triggersOf(r: RiskFacts, policy: Policy): Trigger[] {
-  const t: Trigger[] = [];
-  if (r.kev && policy.emergency.kev) t.push('kev');
-  if (r.epssOver && policy.emergency.epss) t.push('epss');
-  if (r.criticalAdvisory && policy.emergency.criticalAdvisory) t.push('critical-advisory');
-  return t;
+  let mask = 0;
+  if (r.kev && policy.emergency.kev) mask |= 1;
+  if (r.epssOver && policy.emergency.epss) mask |= 2;
+  if (r.criticalAdvisory && policy.emergency.criticalAdvisory) mask |= 4;
+  return TRIGGER_SETS[mask]!;
 }
+const TRIGGER_SETS: Trigger[][] = Array.from({ length: 8 }, (_, m) =>
+  TRIGGERS.filter((_t, i) => m & (1 << i)),
+);
+
+/** Whether a rule fires, from the host, the finding, its emergency triggers and the host's exposure. */
+type Fires = (h: HostFacts, r: RiskFacts, triggers: readonly Trigger[], exposed: boolean) => boolean;
+
+const slow = (h: HostFacts) => h.tierPolicy.rhythm === 'monthly' || h.tierPolicy.rhythm === 'review';
+
+/** The base rules in order: when each fires and the action it proposes. */
+const BASE_RULES: readonly (readonly [Rule, Action, Fires])[] = [
+  ['exploited-exposed', 'emergency', (_h, _r, triggers, exposed) => triggers.length > 0 && exposed],
+  ['kev-elsewhere', 'urgent-window', (_h, r) => Boolean(r.kev)],
+  ['epss-elsewhere', 'urgent-window', (_h, r) => r.epssOver],
+  ['critical-production', 'urgent-window', (h, r) => h.production && r.severity === 'critical'],
+  [
+    'os-update-production',
+    'urgent-window',
+    (h, r) => h.production && r.severity !== 'other' && r.impact.classes.length > 0,
+  ],
+  [
+    'exposed-tier-2',
+    'urgent-window',
+    (h, r) =>
+      h.tierPolicy.emergency === 'patch-if-exposed' && h.exposure === 'internet' && r.severity !== 'other',
+  ],
+  ['routine-production', 'regular-window', (h) => h.production],
+  ['routine-slow-tier', 'regular-window', (h) => !h.production && slow(h)],
+  ['routine-nonproduction', 'weekly', (h) => !h.production && !slow(h)],
+];
 
 /** The base action: the most urgent of every rule that fires (so adding a risk never lowers it). */
-function baseAction(h: HostFacts, r: RiskFacts, triggers: Trigger[], exposed: boolean) {
-  const fired: [Rule, Action][] = [];
-  if (triggers.length > 0 && exposed) fired.push(['exploited-exposed', 'emergency']);
-  if (r.kev) fired.push(['kev-elsewhere', 'urgent-window']);
-  if (r.epssOver) fired.push(['epss-elsewhere', 'urgent-window']);
-  if (h.production && r.severity === 'critical') fired.push(['critical-production', 'urgent-window']);
-  if (h.production && r.severity !== 'other' && r.impact.classes.length > 0)
-    fired.push(['os-update-production', 'urgent-window']);
-  if (h.tierPolicy.emergency === 'patch-if-exposed' && h.exposure === 'internet' && r.severity !== 'other')
-    fired.push(['exposed-tier-2', 'urgent-window']);
-  const slow = h.tierPolicy.rhythm === 'monthly' || h.tierPolicy.rhythm === 'review';
-  if (h.production) fired.push(['routine-production', 'regular-window']);
-  else fired.push(slow ? ['routine-slow-tier', 'regular-window'] : ['routine-nonproduction', 'weekly']);
-  const action = fired.map((f) => f[1]).reduce(moreUrgent);
+function baseAction(
+  h: HostFacts,
+  r: RiskFacts,
+  triggers: readonly Trigger[],
+  exposed: boolean,
+): { action: Action; rules: Rule[] } {
+  let action: Action | undefined;
+  for (const [, a, fires] of BASE_RULES)
+    if (fires(h, r, triggers, exposed)) action = action === undefined ? a : moreUrgent(action, a);
   // Keep only the rules that produced the chosen action (plus routine when nothing else fired).
-  return { action, rules: fired.filter((f) => f[1] === action).map((f) => f[0]) };
+  const rules: Rule[] = [];
+  for (const [rule, a, fires] of BASE_RULES)
+    if (a === action && fires(h, r, triggers, exposed)) rules.push(rule);
+  return { action: action!, rules };
 }
 
 /**
@@ -74,28 +102,40 @@ export function chooseAction(h: HostFacts, r: RiskFacts, policy: Policy): Action
   const triggers = triggersOf(r, policy);
   const exposed = policy.emergency.exposures.includes(h.exposure);
   const base = baseAction(h, r, triggers, exposed);
-  const out = (action: Action, rules: Rule[], awaitingFix = false): ActionChoice => ({
+  const highRisk = triggers.length > 0 || r.kev !== undefined || r.epssOver || r.severity !== 'other';
+  const urgent = base.action === 'emergency' || base.action === 'urgent-window';
+  const override = overrideOf(h, r, base.action, highRisk, urgent);
+  const action = override?.action ?? base.action;
+  if (override) base.rules.push(override.rule);
+  return {
     action,
     base: base.action,
-    rules,
+    rules: base.rules,
     triggers,
     exposed,
-    awaitingFix,
-  });
-  const highRisk = triggers.length > 0 || r.kev !== undefined || r.epssOver || r.severity !== 'other';
-  if (!r.fixAvailable) {
-    return highRisk
-      ? out('compensate', [...base.rules, 'no-fix-high-risk'])
-      : out(base.action, [...base.rules, 'no-fix-low-risk'], true);
-  }
-  const urgent = base.action === 'emergency' || base.action === 'urgent-window';
-  if (h.tierPolicy.emergency === 'isolate-if-unmaintained' && !h.owner && urgent) {
-    return out('compensate', [...base.rules, 'unmaintained-isolate']);
-  }
-  if (r.compatibility) {
-    return base.action === 'emergency'
-      ? out('emergency', [...base.rules, 'compatibility-in-emergency'])
-      : out('staged', [...base.rules, 'compatibility-staged']);
-  }
-  return out(base.action, base.rules);
+    awaitingFix: override?.rule === 'no-fix-low-risk',
+  };
 }
+
+/** The overrides, in order: no fix, unmaintained tier 4, compatibility risk. */
+function overrideOf(
+  h: HostFacts,
+  r: RiskFacts,
+  base: Action,
+  highRisk: boolean,
+  urgent: boolean,
+): { action: Action; rule: Rule } | undefined {
+  if (!r.fixAvailable)
+    return highRisk ? OVERRIDES['no-fix-high-risk'] : { action: base, rule: 'no-fix-low-risk' };
+  if (h.tierPolicy.emergency === 'isolate-if-unmaintained' && !h.owner && urgent)
+    return OVERRIDES['unmaintained-isolate'];
+  if (r.compatibility)
+    return base === 'emergency' ? OVERRIDES['compatibility-in-emergency'] : OVERRIDES['compatibility-staged'];
+  return undefined;
+}
+const OVERRIDES = {
+  'no-fix-high-risk': { action: 'compensate', rule: 'no-fix-high-risk' },
+  'unmaintained-isolate': { action: 'compensate', rule: 'unmaintained-isolate' },
+  'compatibility-in-emergency': { action: 'emergency', rule: 'compatibility-in-emergency' },
+  'compatibility-staged': { action: 'staged', rule: 'compatibility-staged' },
+} as const;

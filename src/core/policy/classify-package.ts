@@ -82,7 +82,11 @@ const NONE: PackageImpact = Object.freeze({
   restartsAll: false,
 }) as PackageImpact;
 
+/** Matches exactly the names some rule matches: one test settles the common case of no rule at all. */
+const ANY_RULE = new RegExp(`^(?:${RULES.map((r) => `(?:${r.re.source})`).join('|')})`);
+
 function classifyUncached(name: string): PackageImpact {
+  if (!ANY_RULE.test(name)) return NONE;
   const classes = new Set<PackageClass>();
   let needsReboot = false;
   let restartsAll = false;
@@ -107,8 +111,10 @@ export function classifyPackages(names: readonly string[]): PackageImpact {
  * lookup per name and allocate nothing; the others are memoised on the names together.
  */
 export function classifyFinding(pkg: string, binaries: readonly string[]): PackageImpact {
-  let none = classifyPackage(pkg) === NONE;
-  for (let i = 0; none && i < binaries.length; i++) none = classifyPackage(binaries[i]!) === NONE;
+  // One regular expression settles the common case (no rule matches any name) without a lookup.
+  let none = !ANY_RULE.test(pkg);
+  for (let i = 0; none && i < binaries.length; i++)
+    none = binaries[i] === pkg || !ANY_RULE.test(binaries[i]!);
   if (none) return NONE;
   return combined(`${pkg}\n${binaries.join('\n')}`, [pkg, ...binaries]);
 }

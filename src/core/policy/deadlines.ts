@@ -42,23 +42,66 @@ export function dueCandidates(
   policy: Policy,
   clock: DeadlineClock,
 ): DueCandidate[] {
+  const out: DueCandidate[] = [];
+  forEachDeadline(h, r, choice, policy, clock, { add: (rule, at) => out.push({ at, rule }) });
+  return out;
+}
+
+/**
+ * The earliest deadline that applies (ties go to the first listed, the more specific rule): the same as
+ * `earliestDue(dueCandidates(…))` without building the list, since it runs for every finding of a fleet.
+ */
+export function dueDate(
+  h: HostFacts,
+  r: RiskFacts,
+  choice: ActionChoice,
+  policy: Policy,
+  clock: DeadlineClock,
+): DueCandidate {
+  earliest.at = Infinity;
+  forEachDeadline(h, r, choice, policy, clock, earliest);
+  return { at: earliest.at, rule: earliest.rule };
+}
+
+interface DeadlineSink {
+  add(rule: DeadlineRule, at: number): void;
+}
+
+/** Keeps the earliest deadline offered; reset by {@link dueDate} (deciding is synchronous). */
+const earliest = {
+  at: Infinity,
+  rule: 'next-window' as DeadlineRule,
+  add(rule: DeadlineRule, at: number) {
+    if (at < this.at) {
+      this.at = at;
+      this.rule = rule;
+    }
+  },
+};
+
+/** Offers every deadline that applies, in the order of {@link DEADLINE_RULES}. */
+function forEachDeadline(
+  h: HostFacts,
+  r: RiskFacts,
+  choice: ActionChoice,
+  policy: Policy,
+  clock: DeadlineClock,
+  sink: DeadlineSink,
+): void {
   const d = policy.deadlines;
   const { anchor } = clock;
-  const out: DueCandidate[] = [];
-  const add = (rule: DeadlineRule, at: number) => out.push({ at, rule });
-  if (choice.triggers.length > 0 && choice.exposed) add('emergency', anchor + hours(d.emergencyHours));
+  if (choice.triggers.length > 0 && choice.exposed) sink.add('emergency', anchor + hours(d.emergencyHours));
   if (r.kev) {
     const kevDue = parseInstant(r.kev.dueDate, clock.timeZone);
     // A KEV due date already past when the finding was first seen cannot be met; the 14 days then apply.
-    if (kevDue !== undefined && kevDue > anchor) add('kev-due-date', kevDue);
-    add('kev', anchor + days(d.kevDays));
+    if (kevDue !== undefined && kevDue > anchor) sink.add('kev-due-date', kevDue);
+    sink.add('kev', anchor + days(d.kevDays));
   }
-  if (r.epssOver) add('exploit-likely', anchor + days(d.criticalDays));
-  if (r.severity === 'critical') add('critical', anchor + days(d.criticalDays));
-  if (r.severity === 'high') add('high', anchor + days(d.highDays));
-  if (choice.base === 'urgent-window') add('urgent-window', anchor + days(d.urgentWindowDays));
-  add('next-window', clock.nextWindowAt ?? anchor + days(h.tierPolicy.windowDays));
-  return out;
+  if (r.epssOver) sink.add('exploit-likely', anchor + days(d.criticalDays));
+  if (r.severity === 'critical') sink.add('critical', anchor + days(d.criticalDays));
+  if (r.severity === 'high') sink.add('high', anchor + days(d.highDays));
+  if (choice.base === 'urgent-window') sink.add('urgent-window', anchor + days(d.urgentWindowDays));
+  sink.add('next-window', clock.nextWindowAt ?? anchor + days(h.tierPolicy.windowDays));
 }
 
 /** Where a deadline rule comes from, in words (for the closing reason sentence). */

@@ -2,9 +2,9 @@ import type { Finding } from '../findings/finding.js';
 import type { Host } from '../inventory/host.js';
 import type { Action, RollbackRequirement } from './actions.js';
 import { chooseAction, type ActionChoice } from './choose-action.js';
-import type { PackageClass } from './classify-package.js';
+import { classifyFinding, type PackageClass, type PackageImpact } from './classify-package.js';
 import type { CompensatingControl } from './compensating-controls.js';
-import { dueBasis, dueCandidates, earliestDue, type DeadlineRule, type DueCandidate } from './deadlines.js';
+import { dueBasis, dueDate, type DeadlineRule, type DueCandidate } from './deadlines.js';
 import { evaluateDeferral, type Deferral, type DeferralFacts, type DeferralStatus } from './deferral.js';
 import { riskFactsOnHost, type CompatibilityFlag, type RiskFacts, type Severity } from './facts.js';
 import type { Policy } from './policy-schema.js';
@@ -103,7 +103,7 @@ interface Evaluation {
 function evaluate(p: PreparedHost, f: Finding, anchor: number): Evaluation {
   const r = riskFactsOnHost(f, p.policy, p.compatibility);
   const choice = chooseAction(p.facts, r, p.policy);
-  const due = earliestDue(dueCandidates(p.facts, r, choice, p.policy, clockOf(p, anchor)));
+  const due = dueDate(p.facts, r, choice, p.policy, clockOf(p, anchor));
   const plan = rollbackFor(choice, p.facts, r, p.ctx.restorePoints);
   const deferral = pickDeferral(p, f, choice.action, r.fixAvailable);
   return { r, choice, due, plan, deferral, overdue: due.at <= p.now };
@@ -173,15 +173,21 @@ class DecisionRecord implements Decision {
   readonly #p: PreparedHost;
   readonly #f: Finding;
   readonly #anchor: number;
+  readonly #impact: PackageImpact;
 
   static reasonsOf(d: DecisionRecord): string[] {
     return reasonsOf(d.#p, d.#f, d.#anchor);
+  }
+
+  static impactOf(d: Decision): PackageImpact | undefined {
+    return #impact in d ? d.#impact : undefined;
   }
 
   constructor(p: PreparedHost, f: Finding, anchor: number, e: Evaluation) {
     this.#p = p;
     this.#f = f;
     this.#anchor = anchor;
+    this.#impact = e.r.impact;
     const { r, choice, due, plan, deferral } = e;
     this.host = p.host.name;
     this.os = f.os;
@@ -214,6 +220,11 @@ class DecisionRecord implements Decision {
     if (r.epss) this.epss = r.epss.score;
     if (deferral) this.deferral = deferral;
   }
+}
+
+/** What changing the decision's package implies (kernel, reboot, restarts every service…). */
+export function decisionImpact(d: Decision): PackageImpact {
+  return DecisionRecord.impactOf(d) ?? classifyFinding(d.package, d.binaries);
 }
 
 function endsLocal(d: DeferralStatus, timeZone: string): string | undefined {

@@ -134,10 +134,7 @@ export function compatibilityFlagsFor(
 }
 
 /** The first flag whose package pattern matches the finding's package or one of its binaries. */
-function compatibilityOf(
-  f: Finding,
-  flags: readonly CompatibilityFlag[],
-): CompatibilityFlag | undefined {
+function compatibilityOf(f: Finding, flags: readonly CompatibilityFlag[]): CompatibilityFlag | undefined {
   for (const c of flags) {
     const re = globToRegExp(c.package);
     if (re.test(f.package) || f.binaries.some((b) => re.test(b))) return c;

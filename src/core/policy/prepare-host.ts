@@ -101,15 +101,19 @@ const NO_DEFERRALS: readonly Deferral[] = [];
 export function deferralsNaming(p: PreparedHost, f: Finding): readonly Deferral[] {
   if (p.deferrals.length === 0) return NO_DEFERRALS;
   let hits: number[] | undefined;
-  const look = (x: string) => {
-    const at = p.deferralIndex.get(x);
-    if (at) (hits ??= []).push(...at);
-  };
-  look(f.vulnId);
-  f.cves.forEach(look);
-  f.aliases.forEach(look);
-  look(f.package);
-  f.binaries.forEach(look);
+  hits = naming(p, f.vulnId, hits);
+  for (const x of f.cves) hits = naming(p, x, hits);
+  for (const x of f.aliases) hits = naming(p, x, hits);
+  hits = naming(p, f.package, hits);
+  for (const x of f.binaries) hits = naming(p, x, hits);
   if (!hits) return NO_DEFERRALS;
   return [...new Set(hits)].sort((a, b) => a - b).map((i) => p.deferrals[i]!);
+}
+
+function naming(p: PreparedHost, x: string, hits: number[] | undefined): number[] | undefined {
+  const at = p.deferralIndex.get(x);
+  if (!at) return hits;
+  if (!hits) return [...at];
+  hits.push(...at);
+  return hits;
 }

@@ -1,18 +1,14 @@
 import type { Exposure, Host, Tier } from '../inventory/host.js';
 import { compareVersions } from '../versions/compare-versions.js';
 import { ecosystemForOs } from '../versions/ecosystem.js';
-import {
-  actionRank,
-  mostUrgent,
-  ROLLBACK_REQUIREMENTS,
-  type Action,
-  type RollbackRequirement,
-} from './actions.js';
-import { classifyFinding } from './classify-package.js';
+import { actionRank, ROLLBACK_REQUIREMENTS, type Action, type RollbackRequirement } from './actions.js';
 import { COMPENSATING_CONTROLS, type CompensatingControl } from './compensating-controls.js';
-import type { Decision, DecisionState } from './decide-finding.js';
+import { decisionImpact, type Decision, type DecisionState } from './decide-finding.js';
 
-/** One package to change on a host: the source package, its installed binaries, and the target version. */
+/**
+ * One package to change on a host: the source package, its installed binaries, and the target version.
+ * `binaries` may be the array of one of its decisions (shared, like theirs): read it, never change it.
+ */
 export interface PackageChange {
   package: string;
   binaries: string[];
@@ -52,12 +48,12 @@ export interface HostRollup {
 }
 
 /** Binary packages whose service name differs from the package's. */
-const SERVICE_ALIASES: Record<string, string[]> = {
-  'openssh-server': ['ssh', 'sshd'],
-  'apache2-bin': ['apache2', 'httpd'],
-  bind9: ['named', 'bind9'],
-  'mariadb-server-core': ['mariadb', 'mysql'],
-};
+const SERVICE_ALIASES = new Map<string, readonly string[]>([
+  ['openssh-server', ['ssh', 'sshd']],
+  ['apache2-bin', ['apache2', 'httpd']],
+  ['bind9', ['named', 'bind9']],
+  ['mariadb-server-core', ['mariadb', 'mysql']],
+]);
 
 /**
  * Rolls a host's decisions up: the most urgent open action (deferred findings are counted, listed, and
@@ -66,38 +62,52 @@ const SERVICE_ALIASES: Record<string, string[]> = {
  */
 export function rollupHost(host: Host, decisions: readonly Decision[]): HostRollup {
   const open = decisions.filter((d) => d.state !== 'deferred');
-  const first = open.reduce<Decision | undefined>(
-    (a, d) => (a && !moreUrgentDecision(d, a) ? a : d),
-    undefined,
-  );
-  const packages = packageChanges(open);
-  const rebootPackages = packages.filter((p) => p.needsReboot).map((p) => p.package);
+  let first: Decision | undefined;
   const counts: Partial<Record<Action, number>> = {};
-  for (const d of open) counts[d.action] = (counts[d.action] ?? 0) + 1;
-  const rollback = new Set(open.flatMap((d) => d.rollback));
-  const controls = new Set(open.flatMap((d) => d.controls));
+  let overdue = 0;
+  let awaitingFix = 0;
+  // Decisions share their rollback and control arrays: union each distinct array once.
+  const rollbackLists = new Set<readonly RollbackRequirement[]>();
+  const controlLists = new Set<readonly CompensatingControl[]>();
+  for (const d of open) {
+    if (!first || moreUrgentDecision(d, first)) first = d;
+    counts[d.action] = (counts[d.action] ?? 0) + 1;
+    if (d.state === 'overdue') overdue++;
+    else if (d.state === 'awaiting-fix') awaitingFix++;
+    rollbackLists.add(d.rollback);
+    controlLists.add(d.controls);
+  }
+  const { packages, restartsAll } = packageChanges(open);
+  const rebootPackages = packages.filter((p) => p.needsReboot).map((p) => p.package);
   return {
     host: host.name,
     ...(host.tier ? { tier: host.tier } : {}),
     ...(host.exposure ? { exposure: host.exposure } : {}),
     ...(host.owner ? { owner: host.owner } : {}),
     assumed: decisions[0]?.assumed ?? [],
-    action: mostUrgent(open.map((d) => d.action)) ?? null,
+    action: first?.action ?? null,
     dueAt: first?.dueAt ?? null,
     dueLocal: first?.dueLocal ?? null,
     state: first?.state ?? 'clear',
     counts,
     findings: decisions.length,
     deferred: decisions.length - open.length,
-    overdue: open.filter((d) => d.state === 'overdue').length,
-    awaitingFix: open.filter((d) => d.state === 'awaiting-fix').length,
+    overdue,
+    awaitingFix,
     packages,
     rebootExpected: rebootPackages.length > 0,
     rebootPackages,
-    restartServices: restartedServices(host, packages, rebootPackages.length > 0),
-    rollback: ROLLBACK_REQUIREMENTS.filter((r) => rollback.has(r)),
-    controls: COMPENSATING_CONTROLS.filter((c) => controls.has(c)),
+    restartServices: restartedServices(host, packages, rebootPackages.length > 0 || restartsAll),
+    rollback: union(ROLLBACK_REQUIREMENTS, rollbackLists),
+    controls: union(COMPENSATING_CONTROLS, controlLists),
   };
+}
+
+/** The members of `all` (in its order) that are in any of `lists`. */
+function union<T>(all: readonly T[], lists: Set<readonly T[]>): T[] {
+  const seen = new Set<T>();
+  for (const l of lists) for (const x of l) seen.add(x);
+  return all.filter((x) => seen.has(x));
 }
 
 /** True when `a` is more urgent than `b`: by action, then by due date. */
@@ -107,15 +117,21 @@ function moreUrgentDecision(a: Decision, b: Decision): boolean {
   return ra !== rb ? ra < rb : a.dueAt < b.dueAt;
 }
 
-function packageChanges(open: readonly Decision[]): PackageChange[] {
+/** The packages to change, and whether one of them is a shared library every service uses. */
+function packageChanges(open: readonly Decision[]): { packages: PackageChange[]; restartsAll: boolean } {
   const byPkg = new Map<string, PackageChange>();
+  // A change starts with its first decision's binaries array and copies it only when another adds one.
+  const ownBinaries = new Set<PackageChange>();
+  let restartsAll = false;
   for (const d of open) {
     if (d.fixedVersion === null) continue;
+    // A change's names are its decisions' names, so it restarts all services when one of them does.
+    restartsAll ||= decisionImpact(d).restartsAll;
     const p = byPkg.get(d.package);
     if (!p) {
       byPkg.set(d.package, {
         package: d.package,
-        binaries: [...d.binaries],
+        binaries: d.binaries,
         from: d.installedVersion,
         to: d.fixedVersion,
         action: d.action,
@@ -128,10 +144,20 @@ function packageChanges(open: readonly Decision[]): PackageChange[] {
     if (newer(d.os, d.fixedVersion, p.to)) p.to = d.fixedVersion;
     if (actionRank(d.action) < actionRank(p.action)) p.action = d.action;
     if (d.dueAt < p.dueAt) p.dueAt = d.dueAt;
-    for (const b of d.binaries) if (!p.binaries.includes(b)) p.binaries.push(b);
+    for (const b of d.binaries) {
+      if (p.binaries.includes(b)) continue;
+      if (!ownBinaries.has(p)) {
+        p.binaries = [...p.binaries];
+        ownBinaries.add(p);
+      }
+      p.binaries.push(b);
+    }
     p.vulnIds.push(d.vulnId);
   }
-  return [...byPkg.values()].sort((a, b) => (a.package < b.package ? -1 : a.package > b.package ? 1 : 0));
+  const packages = [...byPkg.values()].sort((a, b) =>
+    a.package < b.package ? -1 : a.package > b.package ? 1 : 0,
+  );
+  return { packages, restartsAll };
 }
 
 function newer(os: string, a: string, b: string): boolean {
@@ -143,24 +169,41 @@ function newer(os: string, a: string, b: string): boolean {
   }
 }
 
-/** Host services that will restart: all of them on reboot or a shared-library change, else by name. */
-function restartedServices(host: Host, packages: readonly PackageChange[], reboot: boolean): string[] {
+/** Host services that will restart: all of them on a reboot or a shared-library change, else by name. */
+function restartedServices(host: Host, packages: readonly PackageChange[], all: boolean): string[] {
   const services = host.services ?? [];
-  if (reboot || services.length === 0) return services.map((s) => s.name);
-  const names = services.map((s) => [s.name, ...(s.unit ? [s.unit.replace(/\.service$/, '')] : [])]);
+  if (all || services.length === 0) return services.map((s) => s.name);
+  const { byName, lengths } = serviceNames(services);
   const hit = new Set<number>();
   for (const p of packages) {
-    const all = classifyFinding(p.package, p.binaries).restartsAll;
-    names.forEach((ns, i) => {
-      if (all || p.binaries.some((b) => serviceOf(b, ns))) hit.add(i);
-    });
+    if (hit.size === services.length) break;
+    for (const b of p.binaries)
+      for (const name of namesProvided(b, lengths)) for (const i of byName.get(name) ?? []) hit.add(i);
   }
   return services.filter((_, i) => hit.has(i)).map((s) => s.name);
 }
 
-function serviceOf(binary: string, names: readonly string[]): boolean {
-  const aliases = SERVICE_ALIASES[binary];
-  return names.some(
-    (n) => n === binary || binary.startsWith(n + '-') || (aliases !== undefined && aliases.includes(n)),
-  );
+/** Each service's names (its name, and its unit without `.service`) -> positions in `services`. */
+function serviceNames(services: readonly { name: string; unit?: string }[]) {
+  const byName = new Map<string, number[]>();
+  const lengths = new Set<number>();
+  services.forEach((s, i) => {
+    for (const n of [s.name, ...(s.unit ? [s.unit.replace(/\.service$/, '')] : [])]) {
+      byName.set(n, [...(byName.get(n) ?? []), i]);
+      lengths.add(n.length);
+    }
+  });
+  return { byName, lengths };
+}
+
+/**
+ * The service names a binary package provides: its own name, every `NAME` of which it is `NAME-…`
+ * (only lengths some service name has are tried), and its known aliases.
+ */
+function namesProvided(binary: string, lengths: ReadonlySet<number>): string[] {
+  const out = [binary];
+  for (let j = binary.indexOf('-'); j >= 0; j = binary.indexOf('-', j + 1))
+    if (lengths.has(j)) out.push(binary.slice(0, j));
+  const aliases = SERVICE_ALIASES.get(binary);
+  return aliases ? [...out, ...aliases] : out;
 }
