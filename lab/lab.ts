@@ -16,7 +16,7 @@ import {
   waitFor,
 } from './host-process.js';
 import { cleanupLeftovers } from './cleanup.js';
-import { defaultStateDir, labPaths, type LabPaths } from './lab-paths.js';
+import { defaultStateDir, labPaths, type HostPaths, type LabPaths } from './lab-paths.js';
 import { ensureLabRepo } from './lab-repo.js';
 import { ensurePrerequisites } from './prerequisites.js';
 import { ensureRoleLayer, roleLayerDir, roleLayerKey } from './role-layer.js';
@@ -153,6 +153,31 @@ export class Lab {
     if (supervisorPid(p)) return;
     await this.start(h.name);
     // Its role's services start at boot: wait for the boot to finish, as provisioning used to.
+    const boot = await execInHost(p, ['systemctl', 'is-system-running', '--wait'], {
+      check: false,
+      timeoutMs: BOOT_TIMEOUT_MS,
+    });
+    if (boot.stdout.trim() === 'degraded') await this.retryFailedUnits(h, p);
+  }
+
+  /**
+   * A unit that failed at first boot (on a starved 2-core machine a start can time out) is named on stderr
+   * and restarted once, as an operator would; a unit failing again leaves the host degraded, and visible.
+   */
+  private async retryFailedUnits(h: LabHost, p: HostPaths): Promise<void> {
+    const failed = await execInHost(p, ['systemctl', 'list-units', '--failed', '--plain', '--no-legend'], {
+      check: false,
+    });
+    const units = failed.stdout
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/)[0] ?? '')
+      .filter((u) => /^[A-Za-z0-9@._:-]+$/.test(u));
+    process.stderr.write(
+      `lab: ${h.name}: failed at boot: ${units.join(', ') || '(none listed)'}; restarting\n`,
+    );
+    await execInHost(p, ['systemctl', 'reset-failed'], { check: false });
+    for (const u of units)
+      await execInHost(p, ['systemctl', 'restart', u], { check: false, timeoutMs: 60_000 });
     await execInHost(p, ['systemctl', 'is-system-running', '--wait'], {
       check: false,
       timeoutMs: BOOT_TIMEOUT_MS,
