@@ -31,9 +31,14 @@ export function runCli(
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A fresh temporary directory, removed when the process exits. */
+const tempDirs = new Set<string>();
+process.on('exit', () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the process exits (one exit handler for all of them). */
 export function tempDir(prefix = 'patchwise-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  tempDirs.add(dir);
   return dir;
 }
