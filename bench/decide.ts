@@ -25,6 +25,7 @@ import { EXPOSURES, type Host } from '../src/core/inventory/host.js';
 import { ACTIONS } from '../src/core/policy/actions.js';
 import type { Deferral } from '../src/core/policy/deferral.js';
 import { defaultPolicy } from '../src/core/policy/policy-schema.js';
+import { prng } from './prng.js';
 
 const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/data');
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 10_000);
@@ -32,16 +33,6 @@ const SEED = Number(process.env.BENCH_SEED ?? 20261127);
 const KEEP = process.env.BENCH_KEEP !== 'rollups';
 
 /** mulberry32: a small, fast, seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(SEED);
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
 const maybe = <T>(p: number, v: () => T): T | undefined => (rand() < p ? v() : undefined);

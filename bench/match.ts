@@ -29,6 +29,7 @@ import { parseOsvRecord } from '../src/core/advisories/parse-osv.js';
 import type { EpssScore, KevEntry } from '../src/core/findings/finding.js';
 import { parseEolCsv } from '../src/core/intel/eol.js';
 import { parseDpkgQuery } from '../src/core/inventory/parse-dpkg-query.js';
+import { prng } from './prng.js';
 
 const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/data');
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 10_000);
@@ -39,16 +40,6 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 5);
 const SAMPLE = Number(process.env.BENCH_SAMPLE ?? 100);
 
 /** mulberry32: a small, fast, seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(SEED);
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
 

@@ -1,34 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from './finding.js';
 import { formatSummary, summarizeFindings } from './summarize-findings.js';
 
-const base: Finding = {
-  host: 'a',
-  os: 'debian:12',
-  package: 'p',
-  binaries: ['p'],
-  installedVersion: '1',
-  fixedVersion: '2',
-  vulnId: 'CVE-2024-0000',
-  aliases: [],
-  cves: ['CVE-2024-0000'],
-  sources: ['osv:Debian:12'],
-};
-const kev = {
-  cve: 'x',
-  vendor: '',
-  product: '',
-  name: '',
-  dateAdded: '',
-  dueDate: '',
-  knownRansomwareCampaignUse: 'Unknown' as const,
-};
-const f = (vulnId: string, extra: Partial<Finding>): Finding => ({
-  ...base,
-  vulnId,
-  cves: [vulnId],
-  ...extra,
-});
+import { anyKev as kev, findingOf as f } from '../../../test/helpers/findings.js';
 
 describe('summarizeFindings', () => {
   it('counts and names the worst', () => {
