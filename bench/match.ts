@@ -26,9 +26,10 @@ import type { AdvisoryHit } from '../src/core/advisories/advisory-index.js';
 import { groupHits, matchHostCompact, type CompactMatch } from '../src/core/advisories/match-compact.js';
 import { enrichmentOf, materializeFindings, type MatchIntel } from '../src/core/advisories/match-host.js';
 import { parseOsvRecord } from '../src/core/advisories/parse-osv.js';
-import type { EpssScore, KevEntry } from '../src/core/findings/finding.js';
+import type { EpssScore } from '../src/core/findings/finding.js';
 import { parseEolCsv } from '../src/core/intel/eol.js';
 import { parseDpkgQuery } from '../src/core/inventory/parse-dpkg-query.js';
+import { parseKev, type KevCatalog } from '../src/core/intel/kev.js';
 import { prng } from './prng.js';
 
 const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/data');
@@ -188,31 +189,10 @@ function hostText(all: SourcePool[], relevant: SourcePool[]): string {
 }
 
 function loadIntel() {
-  const kevJson = JSON.parse(
+  const catalog = JSON.parse(
     fs.readFileSync(path.join(DATA, 'kev/known_exploited_vulnerabilities.json'), 'utf8'),
-  ) as {
-    vulnerabilities: {
-      cveID: string;
-      vendorProject: string;
-      product: string;
-      vulnerabilityName: string;
-      dateAdded: string;
-      dueDate: string;
-      knownRansomwareCampaignUse: string;
-    }[];
-  };
-  const kev = new Map<string, KevEntry>();
-  for (const v of kevJson.vulnerabilities) {
-    kev.set(v.cveID, {
-      cve: v.cveID,
-      vendor: v.vendorProject,
-      product: v.product,
-      name: v.vulnerabilityName,
-      dateAdded: v.dateAdded,
-      dueDate: v.dueDate,
-      knownRansomwareCampaignUse: v.knownRansomwareCampaignUse === 'Known' ? 'Known' : 'Unknown',
-    });
-  }
+  ) as KevCatalog;
+  const kev = new Map(parseKev(catalog).map((e) => [e.cve, e]));
   const eol = parseEolCsv(
     fs.readFileSync(path.join(DATA, 'debian/debian.csv'), 'utf8'),
     'debian.csv',

@@ -61,12 +61,7 @@ async function selectHosts(
       'Example: patchwise hosts trust web-1, or --all',
     );
   }
-  const inv = await loadInventory({
-    configPath: ctx.configPath,
-    configExplicit: ctx.configExplicit,
-    openStore: () => ctx.openStore(),
-    cwd: ctx.cwd,
-  });
+  const inv = await loadInventory(ctx.inventoryInputs());
   const ssh = inv.config.config.ssh ?? {};
   if (all) return { hosts: inv.hosts.filter((h) => h.connection && 'ssh' in h.connection), ssh };
   return { hosts: names.map((n) => requireHost(inv, n).host), ssh };

@@ -7,12 +7,7 @@ import { formatTable, printJson, progress } from '../output.js';
 import { registerTrust } from './hosts-trust.js';
 
 function inputs(ctx: CliContext): InventoryInputs {
-  return {
-    configPath: ctx.configPath,
-    configExplicit: ctx.configExplicit,
-    openStore: () => ctx.openStore(),
-    cwd: ctx.cwd,
-  };
+  return ctx.inventoryInputs();
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];

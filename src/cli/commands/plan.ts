@@ -6,13 +6,7 @@ import { formatTable, type Column } from '../output.js';
 
 /** The decision inputs every decide command passes to the app layer. */
 export function decideInputs(ctx: CliContext) {
-  return {
-    configPath: ctx.configPath,
-    configExplicit: ctx.configExplicit,
-    openStore: () => ctx.openStore(),
-    cwd: ctx.cwd,
-    env: ctx.env,
-  };
+  return ctx.inventoryInputs();
 }
 
 const HOST_COLUMNS: Column<HostPlan>[] = [

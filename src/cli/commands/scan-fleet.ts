@@ -66,12 +66,7 @@ async function selectHosts(
   all?: boolean,
 ): Promise<{ hosts: Host[]; ssh: SshDefaults }> {
   if (all && names.length > 0) throw new UserError('scan-usage', 'Name hosts or use --all, not both.');
-  const inv = await loadInventory({
-    configPath: ctx.configPath,
-    configExplicit: ctx.configExplicit,
-    openStore: () => ctx.openStore(),
-    cwd: ctx.cwd,
-  });
+  const inv = await loadInventory(ctx.inventoryInputs());
   const ssh = inv.config.config.ssh ?? {};
   if (all) {
     if (inv.hosts.length === 0)
