@@ -63,8 +63,8 @@ interface SourcePool {
   name: string;
   versions: string[];
   binaries: string[];
-  /** one dpkg-query block per candidate version, built once */
-  lines: string[];
+  /** one dpkg-query block (newline-terminated bytes) per candidate version, built once */
+  lines: Buffer[];
 }
 
 function loadSources(osvFixed: Map<string, Set<string>>) {
@@ -97,7 +97,9 @@ function loadSources(osvFixed: Map<string, Set<string>>) {
     const versions = [v, ...(osvFixed.get(name) ?? []), ...(security.has(name) ? [security.get(name)!] : [])];
     const bins = binaries.get(name) ?? [name];
     const uniq = [...new Set(versions)];
-    const lines = uniq.map((ver) => bins.map((b) => `${b}\t${ver}\t${name}\t${ver}\tamd64\tii `).join('\n'));
+    const lines = uniq.map((ver) =>
+      Buffer.from(bins.map((b) => `${b}\t${ver}\t${name}\t${ver}\tamd64\tii \n`).join('')),
+    );
     const pool = { name, versions: uniq, binaries: bins, lines };
     all.push(pool);
     if (uniq.length > 1) relevant.push(pool);
@@ -164,7 +166,8 @@ function syntheticOsv(pairs: number, bookworm: Map<string, string>, epss: Map<st
   return out;
 }
 
-function hostText(all: SourcePool[], relevant: SourcePool[]): string {
+/** One host's dpkg-query output, as bytes: the shape it arrives in from the host. */
+function hostText(all: SourcePool[], relevant: SourcePool[]): Uint8Array {
   const target = 300 + Math.floor(rand() * 1200);
   const chosen = new Set<SourcePool>();
   let lines = 0;
@@ -174,7 +177,7 @@ function hostText(all: SourcePool[], relevant: SourcePool[]): string {
     chosen.add(s);
     lines += s.binaries.length;
   }
-  const parts: string[] = [];
+  const parts: Buffer[] = [];
   for (const s of chosen) {
     const r = rand();
     const i =
@@ -185,7 +188,7 @@ function hostText(all: SourcePool[], relevant: SourcePool[]): string {
           : Math.floor(rand() * s.lines.length);
     parts.push(s.lines[i]!);
   }
-  return parts.join('\n') + '\n';
+  return Buffer.concat(parts);
 }
 
 function loadIntel() {

@@ -94,6 +94,11 @@ export interface EcosystemIndex {
   /** version string -> parsed version, or the reason it does not parse */
   parsed: Map<string, unknown>;
   packages: Map<string, PackageEntries>;
+  /**
+   * Hits per shared installed-package record: `parseDpkgQuery` hands out one frozen record per distinct
+   * line across hosts, so a repeated record costs one identity lookup. Bounded; see `match-compact.ts`.
+   */
+  byRecord: Map<object, readonly AdvisoryHit[]>;
 }
 
 /** A problem found while building the index (a record whose versions do not parse). */
@@ -161,7 +166,7 @@ function ecosystemIndex(index: AdvisoryIndex, r: AffectedPackage): EcosystemInde
       index.issues.push({ vulnId: r.vulnId, ecosystem: r.ecosystem, package: r.package, message });
     return undefined;
   }
-  eco = { ecosystem: r.ecosystem, order, parsed: new Map(), packages: new Map() };
+  eco = { ecosystem: r.ecosystem, order, parsed: new Map(), packages: new Map(), byRecord: new Map() };
   index.ecosystems.set(r.ecosystem, eco);
   return eco;
 }

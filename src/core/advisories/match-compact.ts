@@ -49,6 +49,7 @@ export function matchHostCompact(state: HostState, index: AdvisoryIndex): Compac
   const groups = new Map<string, CompactGroup>();
   const out: CompactMatch = { state, eco, groups, findings: 0 };
   if (!eco) return out;
+  const byRecord = eco.byRecord;
   let mixed = false;
   let last: CompactGroup | undefined;
   for (const p of state.packages) {
@@ -58,7 +59,15 @@ export function matchHostCompact(state: HostState, index: AdvisoryIndex): Compac
       last.packages.push(p);
       continue;
     }
-    const hits = hitsFor(eco, p.source, version);
+    // Frozen records are the parsers' shared ones: remember their hits by identity.
+    let hits = byRecord.get(p);
+    if (hits === undefined) {
+      hits = hitsFor(eco, p.source, version);
+      if (Object.isFrozen(p)) {
+        if (byRecord.size >= RECORD_MEMO_LIMIT) byRecord.clear();
+        byRecord.set(p, hits);
+      }
+    }
     if (hits.length === 0) continue;
     let g = groups.get(p.source);
     if (!g) {
@@ -77,6 +86,9 @@ export function matchHostCompact(state: HostState, index: AdvisoryIndex): Compac
   if (mixed) for (const g of groups.values()) if (g.next) out.findings += groupHits(g).length - g.hits.length;
   return out;
 }
+
+/** Shared records remembered per ecosystem index before the memo starts over. */
+const RECORD_MEMO_LIMIT = 500_000;
 
 function ecosystemIndexFor(os: string, index: AdvisoryIndex): EcosystemIndex | undefined {
   try {

@@ -43,4 +43,64 @@ describe('parseDpkgQuery', () => {
     expect(() => parseDpkgQuery(bin)).not.toThrow();
     expect(parseDpkgQuery(bin).packages).toEqual([]);
   });
+
+  it('reads bytes as it reads text, and shares one frozen record per distinct line', () => {
+    const text = `${line('bash', '5.2.15-2+b7', 'bash', '5.2.15-2', 'amd64', 'ii ')}\n`;
+    const fromText = parseDpkgQuery(text).packages[0]!;
+    const fromBytes = parseDpkgQuery(new TextEncoder().encode(text)).packages[0]!;
+    expect(fromBytes).toBe(fromText);
+    expect(Object.isFrozen(fromText)).toBe(true);
+    expect(fromText).toEqual({
+      name: 'bash',
+      version: '5.2.15-2+b7',
+      source: 'bash',
+      sourceVersion: '5.2.15-2',
+      arch: 'amd64',
+    });
+  });
+
+  it('sends non-ASCII and undecodable bytes to the checked path', () => {
+    const utf8 = parseDpkgQuery(`${line('caf\u00e9', '1', 'caf\u00e9', '1', 'amd64', 'ii ')}\n`);
+    expect(utf8.packages).toEqual([]);
+    expect(utf8.issues[0]?.message).toMatch(/invalid package name "caf\u00e9"/);
+    const bytes = new TextEncoder().encode(`${line('ok', '1', 'ok', '1', 'amd64', 'ii ')}\n`);
+    bytes[1] = 0xff;
+    const bad = parseDpkgQuery(bytes);
+    expect(bad.packages).toEqual([]);
+    expect(bad.issues[0]?.message).toMatch(/control or binary/);
+  });
+
+  it('stays exact past the line table capacity (it is cleared, then refilled)', () => {
+    const n = 70_000;
+    const lines = Array.from({ length: n }, (_, i) =>
+      line(`p${i}`, `1.${i}-1`, `s${i % 977}`, `1.${i}-1`, 'amd64', 'ii '),
+    );
+    const text = lines.join('\n');
+    for (let round = 0; round < 2; round++) {
+      const r = parseDpkgQuery(text);
+      expect(r.issues).toEqual([]);
+      expect(r.packages).toHaveLength(n);
+      expect(
+        r.packages.every(
+          (p, i) => p.name === `p${i}` && p.version === `1.${i}-1` && p.source === `s${i % 977}`,
+        ),
+      ).toBe(true);
+    }
+  });
+
+  it('tells apart lines that differ in one byte of any field', () => {
+    const base = ['libssl3', '3.0.15-1~deb12u1', 'openssl', '3.0.15-1~deb12u2', 'amd64'];
+    const variants = [
+      base,
+      ...base.flatMap((_f, k) => ['0', 'a', '+'].map((c) => base.map((g, j) => (j === k ? `${g}${c}` : g)))),
+    ];
+    // Every variant twice, interleaved, so the second sight of each comes from the line table.
+    for (const f of [...variants, ...variants]) {
+      const r = parseDpkgQuery(`${line(...f, 'ii ')}\n`);
+      if (r.issues.length > 0) continue; // a variant the grammar refuses (e.g. a bad architecture)
+      expect(r.packages).toEqual([
+        { name: f[0], version: f[1], source: f[2], sourceVersion: f[3], arch: f[4] },
+      ]);
+    }
+  });
 });

@@ -23,89 +23,197 @@ export const DPKG_QUERY_ARGV = ['dpkg-query', '-W', '-f', DPKG_QUERY_FORMAT] as 
  * abbreviation says installed (second letter `i`: `ii`, `hi`, `ri`, `pi`). Lines that are too long,
  * carry binary bytes, have the wrong number of fields or fail the Debian grammar become issues; this
  * function never throws on its input.
+ *
+ * The output is read as bytes (a string is encoded first): fleets repeat the same package lines, so
+ * each distinct line is checked once and recognised again by its hash and a byte comparison. The
+ * returned records are frozen and shared between every host (and call) that lists the same line.
  */
-export function parseDpkgQuery(text: string, source = 'dpkg-query'): PackageListResult {
+export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'): PackageListResult {
+  const bytes = typeof input === 'string' ? encoder.encode(input) : input;
   const log = new IssueLog(source);
   const packages: PackageListResult['packages'] = [];
-  const tabs = new Int32Array(5);
+  const scan = lineScan;
+  const tabs = scan.tabs;
+  const table = lineTable;
   let lineNo = 0;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
+  let blank = true;
+  for (let from = 0; from < bytes.length;) {
+    const fields = scanLine(bytes, from, scan);
+    const end = scan.end;
     lineNo++;
-    const from = start;
-    start = end + 1;
-    if (end === from) continue;
-    if (end - from > MAX_LINE || scanTabs(text, from, end, tabs) !== 5) {
-      // Too long, control bytes or the wrong number of fields: the general path says which.
-      readLine(text.slice(from, end), lineNo, log, packages);
+    const start = from;
+    from = end + 1;
+    if (end === start) continue;
+    blank = false;
+    if (fields !== 5 || end - start > MAX_LINE) {
+      // Too long, control or non-ASCII bytes, or the wrong number of fields: the general path says which.
+      readLine(decoder.decode(bytes.subarray(start, end)), lineNo, log, packages);
       continue;
     }
     const t4 = tabs[4]!;
-    if (t4 + 2 >= end || text.charCodeAt(t4 + 2) !== 105 /* i */) continue;
-    const checked = checkFields(text, from, tabs);
+    if (t4 + 2 >= end || bytes[t4 + 2] !== 105 /* i */) continue;
+    const checked =
+      table.get(bytes, start, t4, scan.hash) ??
+      table.add(bytes, start, scan, checkFields(bytes, start, tabs));
     if (typeof checked === 'string') log.add(`${checked}; skipped`, lineNo);
-    else packages.push(copyPackage(checked));
+    else packages.push(checked);
   }
-  if (text.trim().length === 0) log.add('input is empty: no packages');
+  if (blank && isBlank(bytes)) log.add('input is empty: no packages');
   return { packages, issues: log.finish() };
 }
 
-const lineMemo = new Map<string, Readonly<InstalledPackage> | string>();
-const LINE_MEMO_LIMIT = 200_000;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
-/**
- * {@link checkPackage} of the five fields before the status, memoised per distinct text: fleets repeat
- * the same package lines. The result is shared: copy it before handing it out.
- */
-function checkFields(text: string, from: number, tabs: Int32Array): Readonly<InstalledPackage> | string {
+function isBlank(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b !== 32 && b !== 10 && b !== 9 && b !== 13) return false;
+  return true;
+}
+
+/** {@link checkPackage} of the five fields before the status (plain ASCII: {@link scanLine} made sure). */
+function checkFields(bytes: Uint8Array, from: number, tabs: Int32Array): Readonly<InstalledPackage> | string {
   const t0 = tabs[0]!;
   const t1 = tabs[1]!;
   const t2 = tabs[2]!;
   const t3 = tabs[3]!;
-  const t4 = tabs[4]!;
-  const key = text.slice(from, t4);
-  let known = lineMemo.get(key);
-  if (known !== undefined) return known;
   const checked = checkPackage({
-    name: text.slice(from, t0),
-    version: text.slice(t0 + 1, t1),
-    source: text.slice(t1 + 1, t2),
-    sourceVersion: text.slice(t2 + 1, t3),
-    arch: text.slice(t3 + 1, t4),
+    name: ascii(bytes, from, t0),
+    version: ascii(bytes, t0 + 1, t1),
+    source: ascii(bytes, t1 + 1, t2),
+    sourceVersion: ascii(bytes, t2 + 1, t3),
+    arch: ascii(bytes, t3 + 1, tabs[4]!),
   });
-  known = typeof checked === 'string' ? checked : Object.freeze(checked);
-  if (lineMemo.size > LINE_MEMO_LIMIT) lineMemo.clear();
-  // A copy as the key: a slice would pin the whole host text.
-  lineMemo.set(key.split('').join(''), known);
-  return known;
+  return typeof checked === 'string' ? checked : Object.freeze(checked);
 }
 
-/** A fresh record with the fields of a memoised one, in the same order (one object shape). */
-function copyPackage(p: Readonly<InstalledPackage>): InstalledPackage {
-  const out: InstalledPackage = { name: p.name, version: p.version, source: p.source };
-  if (p.sourceVersion !== undefined) out.sourceVersion = p.sourceVersion;
-  if (p.arch !== undefined) out.arch = p.arch;
-  return out;
+function ascii(bytes: Uint8Array, from: number, to: number): string {
+  return String.fromCharCode.apply(null, bytes.subarray(from, to) as unknown as number[]);
+}
+
+/** What {@link scanLine} learns about one line. */
+interface LineScan {
+  /** Index of the line's newline (or the input's length). */
+  end: number;
+  /** The first five tab positions. */
+  tabs: Int32Array;
+  /** FNV-1a hash of the bytes before the fifth tab. */
+  hash: number;
+}
+
+const lineScan: LineScan = { end: 0, tabs: new Int32Array(5), hash: 0 };
+
+/**
+ * One pass over the line starting at `from`: finds its end, records the first five tab positions and
+ * the hash of the five fields in `scan`, and returns the number of tabs, or -1 when the line holds a
+ * byte that needs the general path (a control byte, DEL, or any non-ASCII byte).
+ */
+function scanLine(bytes: Uint8Array, from: number, scan: LineScan): number {
+  const tabs = scan.tabs;
+  const len = bytes.length;
+  let h = 0x811c9dc5;
+  let n = 0;
+  let bad = false;
+  let i = from;
+  // The five fields before the status: hashed.
+  for (; i < len; i++) {
+    const c = bytes[i]!;
+    if (c < 32) {
+      if (c === 10) break;
+      if (c !== 9) bad = true;
+      else {
+        tabs[n++] = i;
+        if (n === 5) break;
+      }
+    } else if (c > 126) bad = true;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  scan.hash = h;
+  // The status and anything after it: checked only.
+  if (n === 5) {
+    for (i++; i < len; i++) {
+      const c = bytes[i]!;
+      if (c < 32) {
+        if (c === 10) break;
+        if (c === 9) n++;
+        else bad = true;
+      } else if (c > 126) bad = true;
+    }
+  }
+  scan.end = i;
+  return bad ? -1 : n;
 }
 
 /**
- * One charCode pass over `text[from, end)`: records the first five tab positions in `tabs` and returns
- * how many tabs there are, or -1 when the line has a character {@link lineProblem} refuses.
+ * The checked record (or the problem) of each distinct line seen, keyed by the bytes before the status
+ * field: an open-addressing table probed with the line's hash and compared in place, so a repeated line
+ * costs no allocation. A slot holds the hash, the entry id and where the key's bytes sit in `arena`, so
+ * a probe reads one cache line. Cleared when half full, which only costs re-checking.
  */
-function scanTabs(text: string, from: number, end: number, tabs: Int32Array): number {
-  let n = 0;
-  for (let i = from; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 32) {
-      if (c !== 9) return -1;
-      if (n < 5) tabs[n] = i;
-      n++;
-    } else if (c === 127 || c === 0xfffd) return -1;
+class LineTable {
+  private static readonly BITS = 17;
+  private static readonly MASK = (1 << LineTable.BITS) - 1;
+  private static readonly LIMIT = 1 << (LineTable.BITS - 1);
+  /** Per slot: hash, entry id (0: empty), key offset in `arena`, key length. */
+  private slots = new Int32Array(4 << LineTable.BITS);
+  private arena = new Uint8Array(1 << 20);
+  private used = 0;
+  private values: (Readonly<InstalledPackage> | string)[] = [''];
+
+  get(
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    hash: number,
+  ): Readonly<InstalledPackage> | string | undefined {
+    const slots = this.slots;
+    const len = to - from;
+    for (let i = hash & LineTable.MASK; ; i = (i + 1) & LineTable.MASK) {
+      const at = 4 * i;
+      const id = slots[at + 1]!;
+      if (id === 0) return undefined;
+      if (slots[at] === hash && slots[at + 3] === len && this.same(bytes, from, slots[at + 2]!, len))
+        return this.values[id];
+    }
   }
-  return n;
+
+  private same(bytes: Uint8Array, from: number, at: number, len: number): boolean {
+    const arena = this.arena;
+    for (let j = 0; j < len; j++) if (bytes[from + j] !== arena[at + j]) return false;
+    return true;
+  }
+
+  add(
+    bytes: Uint8Array,
+    from: number,
+    scan: LineScan,
+    value: Readonly<InstalledPackage> | string,
+  ): Readonly<InstalledPackage> | string {
+    const len = scan.tabs[4]! - from;
+    if (this.values.length > LineTable.LIMIT) {
+      this.slots.fill(0);
+      this.values = [''];
+      this.used = 0;
+    }
+    if (this.used + len > this.arena.length) {
+      const grown = new Uint8Array(Math.max(this.arena.length * 2, this.used + len));
+      grown.set(this.arena.subarray(0, this.used));
+      this.arena = grown;
+    }
+    let i = scan.hash & LineTable.MASK;
+    while (this.slots[4 * i + 1] !== 0) i = (i + 1) & LineTable.MASK;
+    const at = 4 * i;
+    this.slots[at] = scan.hash;
+    this.slots[at + 1] = this.values.length;
+    this.slots[at + 2] = this.used;
+    this.slots[at + 3] = len;
+    this.arena.set(bytes.subarray(from, from + len), this.used);
+    this.used += len;
+    this.values.push(value);
+    return value;
+  }
 }
+
+const lineTable = new LineTable();
 
 /** The general path for one line, with the issue messages of every kind of bad line. */
 function readLine(line: string, lineNo: number, log: IssueLog, packages: InstalledPackage[]): void {
