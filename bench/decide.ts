@@ -37,15 +37,31 @@ const rand = prng(SEED);
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
 const maybe = <T>(p: number, v: () => T): T | undefined => (rand() < p ? v() : undefined);
 
-function loadSources(): { name: string; version: string }[] {
+/** A source package with its version and binary names, built once: the matcher shares these strings too. */
+interface Source {
+  name: string;
+  version: string;
+  fixed: string;
+  binaries: readonly string[];
+}
+
+function loadSources(): Source[] {
   const text = fs.readFileSync(path.join(DATA, 'debian/bookworm_main_source_versions.tsv'), 'utf8');
   return text
     .split('\n')
     .slice(1)
     .map((l) => l.split('\t'))
     .filter((c) => c[0] && c[1])
-    .map(([name, version]) => ({ name: name!, version: version! }));
+    .map(([name, version]) => ({
+      name: name!,
+      version: version!,
+      fixed: flat(`${version}+deb12u1`),
+      binaries: [name!, flat(`lib${name}`)],
+    }));
 }
+
+/** A flat copy of a string built by concatenation, as strings read from a host or a feed are. */
+const flat = (s: string): string => s.split('').join('');
 
 function loadKev(): KevEntry[] {
   const raw = JSON.parse(
@@ -76,22 +92,17 @@ function makeHost(i: number): Host {
   };
 }
 
-function makeFinding(
-  host: string,
-  src: { name: string; version: string },
-  kev: KevEntry[],
-  n: number,
-): Finding {
+function makeFinding(host: string, src: Source, kev: KevEntry[], n: number): Finding {
   const k = maybe(0.03, () => pick(kev));
-  const cve = k?.cve ?? `CVE-${2020 + (n % 7)}-${10000 + Math.floor(rand() * 90000)}`;
+  const cve = k?.cve ?? flat(`CVE-${2020 + (n % 7)}-${10000 + Math.floor(rand() * 90000)}`);
   return {
     host,
     os: 'debian:12',
     package: src.name,
-    binaries: [src.name, `lib${src.name}`],
+    binaries: [...src.binaries],
     installedVersion: src.version,
-    fixedVersion: rand() < 0.05 ? null : `${src.version}+deb12u1`,
-    vulnId: `DEBIAN-${cve}`,
+    fixedVersion: rand() < 0.05 ? null : src.fixed,
+    vulnId: flat(`DEBIAN-${cve}`),
     aliases: [cve],
     cves: [cve],
     ...(rand() < 0.7 ? { cvss: { version: '3.1', vector: '', score: Math.round(rand() * 100) / 10 } } : {}),

@@ -73,7 +73,9 @@ export function decideFleet(input: FleetInput, opts: DecideFleetOptions = {}): F
     const prepared = prepareHost(host, hostContext(host, input, timeZone));
     const decisions = findings.map((f) => decidePrepared(prepared, f, firstSeen(f, input.firstSeen)));
     decisions.sort(byUrgency);
-    hosts.push({ ...rollupHost(host, decisions), decisions: keep ? decisions : [] });
+    const plan = rollupHost(host, decisions) as HostPlan;
+    plan.decisions = keep ? decisions : [];
+    hosts.push(plan);
   }
   hosts.sort((a, b) => byRollupUrgency(a, b) || cmp(a.host, b.host));
   const decisions = keep ? hosts.flatMap((h) => h.decisions).sort(byUrgency) : [];

@@ -117,6 +117,26 @@ export function chooseAction(h: HostFacts, r: RiskFacts, policy: Policy): Action
   };
 }
 
+/**
+ * {@link chooseAction}, remembered per host facts and the few finding facts it reads (KEV, EPSS over the
+ * threshold, critical advisory, severity, fix, OS-level impact, compatibility): a fleet's findings share
+ * a handful of combinations per host. The result is shared: read it, never change it.
+ */
+export function chooseActionShared(h: HostFacts, r: RiskFacts, policy: Policy): ActionChoice {
+  let memo = choiceMemo.get(h);
+  if (!memo || memo.policy !== policy) choiceMemo.set(h, (memo = { policy, choices: [] }));
+  const key =
+    (r.kev ? 1 : 0) |
+    (r.epssOver ? 2 : 0) |
+    (r.criticalAdvisory ? 4 : 0) |
+    (r.fixAvailable ? 8 : 0) |
+    (r.impact.classes.length > 0 ? 16 : 0) |
+    (r.compatibility ? 32 : 0) |
+    (r.severity === 'critical' ? 64 : r.severity === 'high' ? 128 : 0);
+  return (memo.choices[key] ??= chooseAction(h, r, policy));
+}
+const choiceMemo = new WeakMap<HostFacts, { policy: Policy; choices: ActionChoice[] }>();
+
 /** The overrides, in order: no fix, unmaintained tier 4, compatibility risk. */
 function overrideOf(
   h: HostFacts,

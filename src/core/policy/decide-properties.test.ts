@@ -4,7 +4,11 @@ import { finding, host, NOW, RAPID_RESET_KEV } from '../../../test/decide-fixtur
 import type { Finding } from '../findings/finding.js';
 import { EXPOSURES, type Host } from '../inventory/host.js';
 import { actionRank } from './actions.js';
+import { chooseAction, chooseActionShared } from './choose-action.js';
 import { decideFinding, type DecideContext } from './decide-finding.js';
+import { deferralCoversHost } from './deferral.js';
+import { hostFacts, riskFactsOnHost } from './facts.js';
+import { prepareHost } from './prepare-host.js';
 import type { Deferral } from './deferral.js';
 import { PolicySchema } from './policy-schema.js';
 import { rollupHost } from './rollup-host.js';
@@ -97,6 +101,61 @@ describe('decideFinding properties', () => {
         });
         expect(rollupHost(h, deferred).findings).toBe(fs.length);
       }),
+    );
+  });
+
+  it('the remembered action choice is the one chooseAction makes', () => {
+    const policy = PolicySchema.parse({ compatibilityRisks: [{ package: 'postgresql-*', reason: 'r' }] });
+    fc.assert(
+      fc.property(fc.array(arbFinding, { minLength: 1, maxLength: 8 }), arbHost, (fs, h) => {
+        const facts = hostFacts(h, policy);
+        for (const f of fs) {
+          const r = riskFactsOnHost(f, policy, policy.compatibilityRisks);
+          expect(chooseActionShared(facts, r, policy)).toEqual(chooseAction(facts, r, policy));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a prepared host has exactly the deferrals that cover it, in order', () => {
+    const arbDeferral = fc
+      .record({
+        hosts: fc.subarray(['web-1', 'db-1', 'vm-2', 'web-1']),
+        selector: fc.option(
+          fc.constantFrom('tier:1', 'environment:production', 'owner:alice', 'name:web-*'),
+          {
+            nil: undefined,
+          },
+        ),
+      })
+      .map((r, i = 0): Deferral => ({
+        id: `D-${i}`,
+        findings: ['CVE-2023-44487'],
+        hosts: r.hosts,
+        ...(r.selector ? { selector: r.selector } : {}),
+        reason: 'r',
+        control: 'c',
+        owner: 'o',
+        review: '2026-11-29',
+        until: '2026-11-29',
+        createdAt: NOW.toISOString(),
+      }));
+    fc.assert(
+      fc.property(
+        fc.array(arbDeferral, { maxLength: 12 }),
+        fc.array(arbHost, { minLength: 1, maxLength: 4 }),
+        (ds, hs) => {
+          const deferrals = ds.map((d, i) => ({ ...d, id: `D-${i}` }));
+          for (const [i, h0] of hs.entries()) {
+            const h = { ...h0, name: ['web-1', 'db-1', 'vm-2', 'web-9'][i % 4]! };
+            expect(prepareHost(h, { ...ctx, deferrals }).deferrals).toEqual(
+              deferrals.filter((d) => deferralCoversHost(d, h)),
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -69,7 +69,17 @@ export interface RiskFacts {
   compatibility?: CompatibilityFlag;
 }
 
-const norm = (u: string) => u.toLowerCase().replace(/[^a-z]/g, '');
+/** An urgency reduced to its letters, lower case (`Not yet assigned` -> `notyetassigned`); remembered. */
+function norm(u: string): string {
+  let n = normMemo.get(u);
+  if (n === undefined) {
+    n = u.toLowerCase().replace(/[^a-z]/g, '');
+    if (normMemo.size > 1000) normMemo.clear();
+    normMemo.set(u, n);
+  }
+  return n;
+}
+const normMemo = new Map<string, string>();
 
 /** Normalised urgency sets of a policy, computed once per policy object (deciding a fleet reuses them). */
 interface Derived {

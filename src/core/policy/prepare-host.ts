@@ -40,7 +40,7 @@ const hostViews = new WeakMap<Host, HostView>();
 export function prepareHost(host: Host, ctx: DecideContext): PreparedHost {
   const { policy } = ctx;
   const view = hostView(host, policy);
-  const deferrals = (ctx.deferrals ?? []).filter((d) => deferralCoversHost(d, host));
+  const deferrals = ctx.deferrals ? deferralsCovering(ctx.deferrals, host) : NO_DEFERRALS;
   const deferralIndex = new Map<string, number[]>();
   deferrals.forEach((d, i) => {
     for (const x of d.findings) {
@@ -63,6 +63,43 @@ export function prepareHost(host: Host, ctx: DecideContext): PreparedHost {
   };
   if (ctx.nextWindowAt) p.nextWindowAt = ctx.nextWindowAt.getTime();
   return p;
+}
+
+/** Per deferral list: positions of the deferrals naming each host, and of those with a selector. */
+interface CoverIndex {
+  named: Map<string, number[]>;
+  selected: number[];
+}
+const coverIndexes = new WeakMap<readonly Deferral[], CoverIndex>();
+
+/**
+ * The deferrals covering `host`, in the caller's order: the same as filtering with `deferralCoversHost`,
+ * but a fleet indexes its deferral list once by host name and tests only the selectors per host.
+ */
+function deferralsCovering(all: readonly Deferral[], host: Host): readonly Deferral[] {
+  if (all.length === 0) return NO_DEFERRALS;
+  let index = coverIndexes.get(all);
+  if (!index) {
+    index = { named: new Map(), selected: [] };
+    for (let i = 0; i < all.length; i++) {
+      const d = all[i]!;
+      for (const name of new Set(d.hosts)) {
+        const at = index.named.get(name);
+        if (at) at.push(i);
+        else index.named.set(name, [i]);
+      }
+      if (d.selector) index.selected.push(i);
+    }
+    coverIndexes.set(all, index);
+  }
+  const named = index.named.get(host.name);
+  const selected = index.selected.filter((i) => deferralCoversHost(all[i]!, host));
+  if (!named && selected.length === 0) return NO_DEFERRALS;
+  const at =
+    named && selected.length > 0
+      ? [...new Set([...named, ...selected])].sort((a, b) => a - b)
+      : (named ?? selected);
+  return at.map((i) => all[i]!);
 }
 
 /** Host facts, computed once per host object and policy (a fleet decides many findings per host). */

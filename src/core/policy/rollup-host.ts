@@ -117,6 +117,31 @@ function moreUrgentDecision(a: Decision, b: Decision): boolean {
   return ra !== rb ? ra < rb : a.dueAt < b.dueAt;
 }
 
+/**
+ * A {@link PackageChange} as a class: a fleet keeps one per package per host, and V8 allocates these
+ * faster than the equivalent object literal, which it moves straight to the old generation.
+ */
+class Change implements PackageChange {
+  package: string;
+  binaries: string[];
+  from: string;
+  to: string;
+  action: Action;
+  dueAt: string;
+  vulnIds: string[];
+  needsReboot: boolean;
+  constructor(d: Decision, to: string) {
+    this.package = d.package;
+    this.binaries = d.binaries;
+    this.from = d.installedVersion;
+    this.to = to;
+    this.action = d.action;
+    this.dueAt = d.dueAt;
+    this.vulnIds = [d.vulnId];
+    this.needsReboot = d.needsReboot;
+  }
+}
+
 /** The packages to change, and whether one of them is a shared library every service uses. */
 function packageChanges(open: readonly Decision[]): { packages: PackageChange[]; restartsAll: boolean } {
   const byPkg = new Map<string, PackageChange>();
@@ -129,16 +154,7 @@ function packageChanges(open: readonly Decision[]): { packages: PackageChange[];
     restartsAll ||= decisionImpact(d).restartsAll;
     const p = byPkg.get(d.package);
     if (!p) {
-      byPkg.set(d.package, {
-        package: d.package,
-        binaries: d.binaries,
-        from: d.installedVersion,
-        to: d.fixedVersion,
-        action: d.action,
-        dueAt: d.dueAt,
-        vulnIds: [d.vulnId],
-        needsReboot: d.needsReboot,
-      });
+      byPkg.set(d.package, new Change(d, d.fixedVersion));
       continue;
     }
     if (newer(d.os, d.fixedVersion, p.to)) p.to = d.fixedVersion;
