@@ -118,24 +118,22 @@ export function chooseAction(h: HostFacts, r: RiskFacts, policy: Policy): Action
 }
 
 /**
- * {@link chooseAction}, remembered per host facts and the few finding facts it reads (KEV, EPSS over the
- * threshold, critical advisory, severity, fix, OS-level impact, compatibility): a fleet's findings share
- * a handful of combinations per host. The result is shared: read it, never change it.
+ * The few finding facts {@link chooseAction} reads (KEV, EPSS over the threshold, critical advisory,
+ * fix, OS-level impact, compatibility, severity) as a number below {@link CHOICE_KEYS}: for one host and
+ * policy, findings with the same key get the same choice, so a fleet computes it once per key and host.
  */
-export function chooseActionShared(h: HostFacts, r: RiskFacts, policy: Policy): ActionChoice {
-  let memo = choiceMemo.get(h);
-  if (!memo || memo.policy !== policy) choiceMemo.set(h, (memo = { policy, choices: [] }));
-  const key =
+export function choiceKey(r: RiskFacts): number {
+  return (
     (r.kev ? 1 : 0) |
     (r.epssOver ? 2 : 0) |
     (r.criticalAdvisory ? 4 : 0) |
     (r.fixAvailable ? 8 : 0) |
     (r.impact.classes.length > 0 ? 16 : 0) |
     (r.compatibility ? 32 : 0) |
-    (r.severity === 'critical' ? 64 : r.severity === 'high' ? 128 : 0);
-  return (memo.choices[key] ??= chooseAction(h, r, policy));
+    (r.severity === 'critical' ? 64 : r.severity === 'high' ? 128 : 0)
+  );
 }
-const choiceMemo = new WeakMap<HostFacts, { policy: Policy; choices: ActionChoice[] }>();
+export const CHOICE_KEYS = 256;
 
 /** The overrides, in order: no fix, unmaintained tier 4, compatibility risk. */
 function overrideOf(

@@ -1,7 +1,7 @@
 import type { Finding } from '../findings/finding.js';
 import type { Host } from '../inventory/host.js';
 import type { Action, RollbackRequirement } from './actions.js';
-import { chooseActionShared, type ActionChoice } from './choose-action.js';
+import { chooseAction, choiceKey, type ActionChoice } from './choose-action.js';
 import { classifyFinding, type PackageClass, type PackageImpact } from './classify-package.js';
 import type { CompensatingControl } from './compensating-controls.js';
 import { dueBasis, dueDate, type DeadlineRule, type DueCandidate } from './deadlines.js';
@@ -102,7 +102,8 @@ interface Evaluation {
 
 function evaluate(p: PreparedHost, f: Finding, anchor: number): Evaluation {
   const r = riskFactsOnHost(f, p.policy, p.compatibility);
-  const choice = chooseActionShared(p.facts, r, p.policy);
+  // Shared by the host's findings with the same facts (see choiceKey): read it, never change it.
+  const choice = (p.choices[choiceKey(r)] ??= chooseAction(p.facts, r, p.policy));
   const due = dueDate(p.facts, r, choice, p.policy, clockOf(p, anchor));
   const plan = rollbackFor(choice, p.facts, r, p.ctx.restorePoints);
   const deferral = pickDeferral(p, f, choice.action, r.fixAvailable);

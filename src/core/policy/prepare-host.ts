@@ -1,5 +1,6 @@
 import type { Finding } from '../findings/finding.js';
 import type { Host } from '../inventory/host.js';
+import type { ActionChoice } from './choose-action.js';
 import type { DecideContext } from './decide-finding.js';
 import { deferralCoversHost, type Deferral } from './deferral.js';
 import { compatibilityFlagsFor, hostFacts, type CompatibilityFlag, type HostFacts } from './facts.js';
@@ -27,6 +28,8 @@ export interface PreparedHost {
   deferrals: readonly Deferral[];
   /** Finding id or package name -> positions in `deferrals` of those that name it. */
   deferralIndex: ReadonlyMap<string, readonly number[]>;
+  /** The action choices made so far for this host, by `choiceKey` of the finding's facts. */
+  choices: ActionChoice[];
 }
 
 interface HostView {
@@ -60,6 +63,7 @@ export function prepareHost(host: Host, ctx: DecideContext): PreparedHost {
     compatibility: compatibilityFlagsFor(policy, host.name, ctx.compatibilityFlags),
     deferrals,
     deferralIndex,
+    choices: [],
   };
   if (ctx.nextWindowAt) p.nextWindowAt = ctx.nextWindowAt.getTime();
   return p;

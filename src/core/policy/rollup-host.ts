@@ -191,10 +191,13 @@ function restartedServices(host: Host, packages: readonly PackageChange[], all: 
   if (all || services.length === 0) return services.map((s) => s.name);
   const { byName, lengths } = serviceNames(services);
   const hit = new Set<number>();
+  const mark = (name: string) => {
+    const at = byName.get(name);
+    if (at) for (const i of at) hit.add(i);
+  };
   for (const p of packages) {
     if (hit.size === services.length) break;
-    for (const b of p.binaries)
-      for (const name of namesProvided(b, lengths)) for (const i of byName.get(name) ?? []) hit.add(i);
+    for (const b of p.binaries) forEachNameProvided(b, lengths, mark);
   }
   return services.filter((_, i) => hit.has(i)).map((s) => s.name);
 }
@@ -213,13 +216,14 @@ function serviceNames(services: readonly { name: string; unit?: string }[]) {
 }
 
 /**
- * The service names a binary package provides: its own name, every `NAME` of which it is `NAME-…`
- * (only lengths some service name has are tried), and its known aliases.
+ * Calls `f` with each service name a binary package provides: its own name, every `NAME` of which it is
+ * `NAME-…` (only lengths some service name has are tried), and its known aliases. No list is built: this
+ * runs for every binary of every host's changes.
  */
-function namesProvided(binary: string, lengths: ReadonlySet<number>): string[] {
-  const out = [binary];
+function forEachNameProvided(binary: string, lengths: ReadonlySet<number>, f: (name: string) => void): void {
+  f(binary);
   for (let j = binary.indexOf('-'); j >= 0; j = binary.indexOf('-', j + 1))
-    if (lengths.has(j)) out.push(binary.slice(0, j));
+    if (lengths.has(j)) f(binary.slice(0, j));
   const aliases = SERVICE_ALIASES.get(binary);
-  return aliases ? [...out, ...aliases] : out;
+  if (aliases) for (const alias of aliases) f(alias);
 }

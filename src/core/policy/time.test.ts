@@ -56,4 +56,27 @@ describe('parseInstant', () => {
     expect(parseInstant('2026-12-01T10:00:00+01:00', 'UTC')).toBe(Date.parse('2026-12-01T09:00:00Z'));
     expect(parseInstant('2026-12-01T10:00:00', 'UTC')).toBeUndefined();
   });
+
+  it('reads every date as luxon does, across zones with midnight transitions', () => {
+    const zones = [
+      'Europe/Berlin',
+      'UTC',
+      'America/Santiago',
+      'America/Havana',
+      'Asia/Tehran',
+      'Pacific/Apia',
+      'America/Asuncion',
+      'Asia/Beirut',
+      'Australia/Lord_Howe',
+      'Asia/Kolkata',
+    ];
+    for (const zone of zones)
+      for (let t = Date.UTC(2019, 0, 1); t < Date.UTC(2028, 0, 1); t += 86_400_000) {
+        const date = new Date(t).toISOString().slice(0, 10);
+        const luxon = DateTime.fromISO(date, { zone });
+        expect(parseInstant(date, zone), `${date} ${zone}`).toBe(
+          luxon.isValid ? luxon.toMillis() : undefined,
+        );
+      }
+  });
 });

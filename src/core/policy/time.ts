@@ -32,12 +32,32 @@ const instantCache = new Map<string, Map<string, number | undefined>>();
 function parseUncached(value: string, timeZone: string): number | undefined {
   const s = value.trim();
   if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+    const fast = localMidnight(s, timeZone);
+    if (fast !== undefined) return fast;
     const d = DateTime.fromISO(s, { zone: timeZone });
     return d.isValid ? d.toMillis() : undefined;
   }
   if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(s)) return undefined;
   const d = DateTime.fromISO(s, { setZone: true });
   return d.isValid ? d.toMillis() : undefined;
+}
+
+/**
+ * The start of a calendar day (`2026-12-01`) in a zone from the zone's cached offsets, or undefined for
+ * days within a day of an offset change, unknown zones, or a result that does not read back as that day at
+ * 00:00: luxon then decides. KEV's due dates make this run for every known-exploited finding of a fleet.
+ */
+function localMidnight(date: string, timeZone: string): number | undefined {
+  const name = timeZone === 'UTC' || timeZone === 'Etc/UTC' ? 'UTC' : timeZone;
+  const zone = zoneOffsets(name);
+  if (!zone) return undefined;
+  const wall = Date.parse(`${date}T00:00:00Z`);
+  if (Number.isNaN(wall)) return undefined;
+  const offset = zone.offsetAt(wall);
+  // Days near an offset change (a midnight skipped or repeated) are left to luxon.
+  if (zone.offsetAt(wall - DAY) !== offset || zone.offsetAt(wall + DAY) !== offset) return undefined;
+  const at = wall - offset * 60_000;
+  return formatUncached(at, timeZone) === `${date} 00:00 ${name}` ? at : undefined;
 }
 
 /** An instant as ISO 8601 UTC (`2026-11-29T09:00:00.000Z`). */
