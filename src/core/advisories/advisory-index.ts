@@ -1,3 +1,4 @@
+import { ownCopy } from '../own-copy.js';
 import { compareParsed, parseVersion, type ParsedVersion } from '../versions/compare-versions.js';
 import { schemeForOsvEcosystem, type VersionScheme } from '../versions/ecosystem.js';
 import { urgencyRank } from '../findings/rank-findings.js';
@@ -66,7 +67,7 @@ export interface VulnInfo {
 export interface IndexEntry {
   info: VulnInfo;
   ranges: CompiledRange[];
-  versions: unknown[];
+  versions: readonly unknown[];
 }
 
 /** One vulnerability affecting one installed (package, version), with the fix for that version. */
@@ -181,13 +182,10 @@ export function parseCached(eco: EcosystemIndex, v: string): unknown {
   return p;
 }
 
-/**
- * A copy of `s` fit to be a long-lived cache key. A version sliced out of a host's package list shares
- * that whole text; kept as a key it would pin every host text that first showed a version.
- */
-export function cacheKey(s: string): string {
-  return s.split('').join('');
-}
+/** A copy of `s` fit to be a long-lived cache key (see {@link ownCopy}). */
+export const cacheKey = ownCopy;
+
+const NO_VERSIONS: readonly unknown[] = Object.freeze([]);
 
 function compileEntry(
   eco: EcosystemIndex,
@@ -213,10 +211,12 @@ function compileEntry(
   const cves = cveIds(record);
   const key = cves.length === 1 ? cves[0]! : record.vulnId;
   const known = infos?.get(key);
+  // Exact-size copies: an array grown by push keeps room for 17 elements, and the index holds hundreds
+  // of thousands of these for the whole run.
   return {
     info: known ? mergeInfo(known, record, cves) : newInfo(key, record, cves),
-    ranges,
-    versions,
+    ranges: ranges.slice(),
+    versions: versions.length === 0 ? NO_VERSIONS : versions.slice(),
   };
 }
 
@@ -255,7 +255,7 @@ function compileRange(
         ? 1
         : eco.order.compare(a.version, b.version),
   );
-  return { events: out, limits: limits && limits.length > 0 ? limits : null };
+  return { events: out.slice(), limits: limits && limits.length > 0 ? limits.slice() : null };
 }
 
 function eventParts(e: AffectedPackage['ranges'][number][number]): [string, string] {

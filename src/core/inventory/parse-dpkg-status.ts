@@ -1,3 +1,4 @@
+import { ownCopy } from '../own-copy.js';
 import { parseDpkgVersion } from '../versions/dpkg-version.js';
 import { isValidPackageName } from '../versions/package-name.js';
 import type { InstalledPackage, ParseIssue } from './host-state.js';
@@ -29,14 +30,6 @@ const versionMemo = new Map<string, KnownVersion>();
 const nameMemo = new Map<string, string | null>();
 /** architecture -> its shared copy, or null when it is not a valid architecture */
 const archMemo = new Map<string, string | null>();
-
-/**
- * A copy of `s` that does not share the memory of the text it was sliced from: kept as a memo key or in a
- * parsed package, a slice would pin the whole host text. Short strings are copies already.
- */
-function ownCopy(s: string): string {
-  return s.length < 13 ? s : s.split('').join('');
-}
 
 /**
  * `v` checked as a dpkg version, with a shared copy of it: a fleet repeats the same versions, so hosts
