@@ -30,7 +30,7 @@ const AffectedSchema = z.object({
 });
 
 /** The part of the OSV schema (1.x) patchwise reads; other fields are ignored. */
-const OsvRecordSchema = z.object({
+export const OsvRecordSchema = z.object({
   id: z.string().min(1),
   modified: z.string().optional(),
   published: z.string().optional(),
@@ -76,6 +76,9 @@ export function parseOsvRecord(json: unknown, where: string): OsvParseResult {
 }
 
 function validate(json: unknown, where: string): OsvRecord {
+  // Feeds hold hundreds of thousands of well-formed records: a plain check settles those, and zod
+  // decides (and explains) everything else.
+  if (isPlainOsvRecord(json)) return json;
   const parsed = OsvRecordSchema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -88,6 +91,62 @@ function validate(json: unknown, where: string): OsvRecord {
     'feed-invalid-record',
     `${where}: OSV record ${id}: field ${field}: ${issue?.message ?? 'invalid'}.`,
     'The file does not follow the OSV schema (https://ossf.github.io/osv-schema/); re-download it or report it to its publisher.',
+  );
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const optional = (v: unknown, test: (v: unknown) => boolean) => v === undefined || test(v);
+const nullish = (v: unknown, test: (v: unknown) => boolean) => v === undefined || v === null || test(v);
+const arrayOf = (test: (v: unknown) => boolean) => (v: unknown) => Array.isArray(v) && v.every(test);
+const onlyKeys = (o: Json, n: number) => Object.keys(o).length === n;
+const EVENT_KINDS = new Set(['introduced', 'fixed', 'last_affected', 'limit']);
+
+/** An event zod would return unchanged: exactly one known kind with a string version. */
+const isEvent = (v: unknown) => {
+  if (!isObject(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && EVENT_KINDS.has(keys[0]!) && isString(v[keys[0]!]);
+};
+const isRange = (v: unknown) =>
+  isObject(v) &&
+  isString(v.type) &&
+  Array.isArray(v.events) &&
+  v.events.length > 0 &&
+  v.events.every(isEvent);
+/** A severity entry zod would return unchanged: `type` and `score`, nothing else. */
+const isSeverity = (v: unknown) => isObject(v) && isString(v.type) && isString(v.score) && onlyKeys(v, 2);
+const isAffected = (v: unknown) =>
+  isObject(v) &&
+  optional(
+    v.package,
+    (p) => isObject(p) && isString(p.ecosystem) && p.ecosystem !== '' && isString(p.name) && p.name !== '',
+  ) &&
+  optional(v.ranges, arrayOf(isRange)) &&
+  optional(v.versions, arrayOf(isString)) &&
+  optional(v.severity, arrayOf(isSeverity)) &&
+  optional(v.ecosystem_specific, isObject) &&
+  optional(v.database_specific, isObject);
+
+/**
+ * True when zod would accept `v` as an OSV record and hand back the same facts: every field patchwise
+ * reads has the schema's type, and the nested values it keeps (events, severity entries) carry no extra
+ * keys. Anything else goes through {@link OsvRecordSchema}.
+ */
+export function isPlainOsvRecord(v: unknown): v is OsvRecord {
+  return (
+    isObject(v) &&
+    isString(v.id) &&
+    v.id !== '' &&
+    optional(v.modified, isString) &&
+    optional(v.published, isString) &&
+    optional(v.withdrawn, isString) &&
+    optional(v.summary, isString) &&
+    nullish(v.aliases, arrayOf(isString)) &&
+    nullish(v.severity, arrayOf(isSeverity)) &&
+    nullish(v.affected, arrayOf(isAffected)) &&
+    optional(v.database_specific, isObject)
   );
 }
 
