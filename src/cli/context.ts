@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openStore, type Store } from '../adapters/store/open-store.js';
+import type { Store } from '../adapters/store/open-store.js';
 
 /** Global options every command sees. */
 export interface GlobalOptions {
@@ -48,7 +48,11 @@ export class CliContext {
 
   /** The store, opened on first use and migrated. */
   openStore(): Promise<Store> {
-    this.store ??= openStore(this.dataDir);
+    // Loaded here, not at start-up: the store pulls in kysely and better-sqlite3.
+    if (!this.store) {
+      const dataDir = this.dataDir;
+      this.store = import('../adapters/store/open-store.js').then((m) => m.openStore(dataDir));
+    }
     return this.store;
   }
 

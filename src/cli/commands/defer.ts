@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addDeferral, endDeferral, listDeferrals, type DeferralView } from '../../app/defer.js';
+import type { DeferralView } from '../../app/defer.js';
 import { UserError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { formatTable, printJson } from '../output.js';
@@ -91,6 +91,7 @@ A deferral ends by itself at its review date or when its end condition holds; th
     .action(async (o: AddOptions) => {
       if (o.host.length === 0 && !o.select)
         throw new UserError('deferral-hosts', 'Name the hosts (--host) or a selector (--select).');
+      const { addDeferral } = await import('../../app/defer.js');
       const r = await addDeferral(decideInputs(ctx), {
         findings: o.finding,
         hosts: o.host,
@@ -130,6 +131,7 @@ export function register(program: Command, ctx: CliContext): void {
       `\nExamples:\n  patchwise defer list\n  patchwise defer list --all --json | jq '.[] | select(.status.state == "expiring")'`,
     )
     .action(async (o: { all?: boolean; json?: boolean }) => {
+      const { listDeferrals } = await import('../../app/defer.js');
       const now = Date.now();
       const rows = (await listDeferrals(decideInputs(ctx))).filter(
         (d) => o.all || d.status.state !== 'ended' || now - Date.parse(d.status.endsAt ?? '') < RECENT_MS,
@@ -145,6 +147,7 @@ export function register(program: Command, ctx: CliContext): void {
     .requiredOption('--reason <text>', 'why it ends')
     .addHelpText('after', `\nExample:\n  patchwise defer end D-3 --reason "patched in Sunday's window"`)
     .action(async (id: string, o: { reason: string }) => {
+      const { endDeferral } = await import('../../app/defer.js');
       await endDeferral(decideInputs(ctx), id, o.reason);
       process.stdout.write(`ended ${id}\n`);
     });

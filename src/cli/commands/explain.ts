@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { loadFleetDecisions } from '../../app/decide.js';
 import { UserError } from '../../core/errors.js';
 import type { Decision } from '../../core/policy/decide-finding.js';
 import type { CliContext } from '../context.js';
@@ -46,6 +45,7 @@ Examples:
   patchwise explain web-1 openssl --json | jq '.[0].reasons'`,
     )
     .action(async (host: string, finding: string | undefined, opts: { json?: boolean }) => {
+      const { loadFleetDecisions } = await import('../../app/decide.js');
       const fleet = await loadFleetDecisions(decideInputs(ctx), { host });
       const plan = fleet.hosts.find((h) => h.host === host);
       const ds = (plan?.decisions ?? []).filter((d) => !finding || matchesFinding(d, finding));

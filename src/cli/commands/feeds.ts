@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
-import {
-  feedStatus,
-  importFeeds,
-  syncFeeds,
-  type ImportResult,
-  type SourceSummary,
-  type SyncResult,
-} from '../../app/feeds.js';
+import type { ImportResult, SourceSummary, SyncResult } from '../../app/feeds.js';
 import { OperationalError, UserError } from '../../core/errors.js';
+// feed-urls imports nothing (cheap), and SYNC_FEEDS is needed to register `feeds sync` (its help text).
 import { isSyncFeed, SYNC_FEEDS, type SyncFeed } from '../../adapters/feeds/feed-urls.js';
 import type { CliContext } from '../context.js';
 import { printJson, printTable, progress } from '../output.js';
@@ -47,6 +41,7 @@ broken file ends with an error naming the file, record and field, and the stored
 Exit code 2 for a broken or unrecognised file.`,
     )
     .action(async (paths: string[], opts: { json?: boolean }) => {
+      const { importFeeds } = await import('../../app/feeds.js');
       const store = await ctx.openStore();
       const bar = progress('feeds import');
       let result: ImportResult;
@@ -91,6 +86,7 @@ function registerStatus(feeds: Command, ctx: CliContext): void {
       "\nExamples:\n  patchwise feeds status\n  patchwise feeds status --json | jq '.[] | select(.ageDays > 7)'",
     )
     .action(async (opts: { json?: boolean }) => {
+      const { feedStatus } = await import('../../app/feeds.js');
       const rows = await feedStatus(await ctx.openStore(), new Date());
       if (opts.json) return printJson(rows);
       if (rows.length === 0) {
@@ -145,6 +141,7 @@ Examples:
 Exit code 3 when any download failed (the table says which).`,
     )
     .action(async (opts: SyncCliOptions) => {
+      const { syncFeeds } = await import('../../app/feeds.js');
       const store = await ctx.openStore();
       const bar = progress('feeds sync');
       let results: SyncResult[];

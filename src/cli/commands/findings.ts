@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { findingRow, type FindingRow } from '../../app/assess.js';
-import { computeFindings } from '../../app/findings.js';
+import type { FindingRow } from '../../app/assess.js';
 import { UserError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { printJson, printTable, type Column } from '../output.js';
@@ -46,6 +45,10 @@ Matches the latest successful scan of each host against the imported advisories 
 FIXED "(no fix)" means no feed names a fixed version yet.`,
     )
     .action(async (opts: { host?: string; limit?: number; json?: boolean }) => {
+      const [{ computeFindings }, { findingRow }] = await Promise.all([
+        import('../../app/findings.js'),
+        import('../../app/assess.js'),
+      ]);
       const store = await ctx.openStore();
       const report = await computeFindings(store, { host: opts.host });
       for (const n of report.notes) process.stderr.write(`note: ${n}\n`);

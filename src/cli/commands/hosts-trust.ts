@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { loadInventory, requireHost } from '../../app/inventory.js';
-import { trustHosts, type TrustResult } from '../../app/trust-hosts.js';
-import { knownHostsPath, type SshDefaults } from '../../adapters/transport/transport-for-host.js';
+import type { TrustResult } from '../../app/trust-hosts.js';
+import type { SshDefaults } from '../../adapters/transport/transport-for-host.js';
 import { UserError } from '../../core/errors.js';
 import type { Host } from '../../core/inventory/host.js';
 import type { CliContext } from '../context.js';
@@ -39,6 +38,10 @@ Exit codes: 0 all pinned or unchanged, 1 a changed key was refused, 3 a host cou
     )
     .action(async (names: string[], opts: TrustOptions) => {
       const { hosts: selected, ssh } = await selectHosts(ctx, names, opts.all);
+      const [{ knownHostsPath }, { trustHosts }] = await Promise.all([
+        import('../../adapters/transport/transport-for-host.js'),
+        import('../../app/trust-hosts.js'),
+      ]);
       const knownHostsFile = knownHostsPath(ctx.dataDir, ssh);
       const results = await trustHosts(selected, { knownHostsFile, replace: opts.replace });
       if (opts.json) printJson(results);
@@ -61,6 +64,7 @@ async function selectHosts(
       'Example: patchwise hosts trust web-1, or --all',
     );
   }
+  const { loadInventory, requireHost } = await import('../../app/inventory.js');
   const inv = await loadInventory(ctx.inventoryInputs());
   const ssh = inv.config.config.ssh ?? {};
   if (all) return { hosts: inv.hosts.filter((h) => h.connection && 'ssh' in h.connection), ssh };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { addHost, listHosts, removeHost, type HostRow } from '../../app/hosts.js';
-import { importHosts, type ImportReport } from '../../app/import-hosts.js';
+import type { HostRow } from '../../app/hosts.js';
+import type { ImportReport } from '../../app/import-hosts.js';
 import type { InventoryInputs } from '../../app/inventory.js';
 import type { CliContext } from '../context.js';
 import { formatTable, printJson, progress } from '../output.js';
@@ -76,6 +76,7 @@ function registerList(hosts: Command, ctx: CliContext): void {
     .option('--json', 'print records as JSON')
     .option('--flagged', 'only hosts lacking tier, exposure or owner')
     .action(async (o: { json?: boolean; flagged?: boolean }) => {
+      const { listHosts } = await import('../../app/hosts.js');
       const { rows, warnings } = await listHosts(inputs(ctx));
       warn(warnings);
       const shown = o.flagged ? rows.filter((r) => r.flags.length) : rows;
@@ -114,6 +115,7 @@ Examples:
 A host without --tier, --exposure or --owner is added but flagged in every list and report.`,
     )
     .action(async (name: string, o: Record<string, unknown>) => {
+      const { addHost } = await import('../../app/hosts.js');
       const r = await addHost(
         inputs(ctx),
         { name, ...o, tags: o.tag as string[], services: o.service as string[] },
@@ -133,6 +135,7 @@ function registerRemove(hosts: Command, ctx: CliContext): void {
     .description('remove a stored host (hosts written in patchwise.yaml are removed there)')
     .option('--json', 'print the result as JSON')
     .action(async (name: string, o: { json?: boolean }) => {
+      const { removeHost } = await import('../../app/hosts.js');
       const r = await removeHost(inputs(ctx), name);
       if (o.json) printJson(r);
       else
@@ -180,6 +183,7 @@ Examples:
         file: string | undefined,
         o: { from?: string; project?: string; dryRun?: boolean; json?: boolean },
       ) => {
+        const { importHosts } = await import('../../app/import-hosts.js');
         const bar = progress('Listing VMs');
         const report = await importHosts(inputs(ctx), {
           file,

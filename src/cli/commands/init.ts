@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { starterConfig } from '../../adapters/config/starter-config.js';
 import { UserError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 
@@ -33,7 +32,7 @@ Examples:
   patchwise init && patchwise hosts list
   patchwise --config ops/patchwise.yaml init --force`,
     )
-    .action((o: { force?: boolean }) => {
+    .action(async (o: { force?: boolean }) => {
       const file = ctx.configPath;
       if (fs.existsSync(file) && !o.force)
         throw new UserError(
@@ -41,6 +40,7 @@ Examples:
           `${file} already exists.`,
           'Pass --force to overwrite it, or --config OTHER.yaml to write elsewhere.',
         );
+      const { starterConfig } = await import('../../adapters/config/starter-config.js');
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, starterConfig(schemaRef(file)));
       process.stdout.write(

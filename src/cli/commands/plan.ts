@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { loadFleetDecisions, type HostPlan } from '../../app/decide.js';
+import type { HostPlan } from '../../app/decide.js';
 import type { Decision } from '../../core/policy/decide-finding.js';
 import type { CliContext } from '../context.js';
+import { writeJson } from '../json-stream.js';
 import { formatTable, type Column } from '../output.js';
 
 /** The decision inputs every decide command passes to the app layer. */
@@ -59,28 +60,6 @@ export interface PlanJson {
   notes: string[];
 }
 
-/**
- * The same text as `printJson(plan)`, written host by host: a large fleet's plan (about 80 MB of JSON
- * per 1,000 hosts) is longer than the longest string JavaScript can hold.
- */
-export function printPlanJson(plan: PlanJson, write = (s: string) => process.stdout.write(s)): void {
-  const nest = (value: unknown, pad: string) => JSON.stringify(value, null, 2).replace(/\n/g, `\n${pad}`);
-  let buf = `{\n  "now": ${JSON.stringify(plan.now)},\n  "timeZone": ${JSON.stringify(plan.timeZone)},\n`;
-  if (plan.hosts.length === 0) buf += '  "hosts": [],\n';
-  else {
-    buf += '  "hosts": [\n';
-    plan.hosts.forEach((h, i) => {
-      buf += `    ${nest(h, '    ')}${i < plan.hosts.length - 1 ? ',' : ''}\n`;
-      if (buf.length > 1 << 20) {
-        write(buf);
-        buf = '';
-      }
-    });
-    buf += '  ],\n';
-  }
-  write(`${buf}  "notes": ${nest(plan.notes, '  ')}\n}\n`);
-}
-
 /** Registers `patchwise plan`. */
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -106,15 +85,19 @@ decided as tier 1, internet-facing. Deferred findings stay listed with state "de
     .action(async (opts: { host?: string; json?: boolean }) => {
       // The one-line-per-host table needs only the rollups: keep no decisions (memory stays flat).
       const scope = opts.host ? { host: opts.host } : opts.json ? {} : { keepDecisions: false };
+      const { loadFleetDecisions } = await import('../../app/decide.js');
       const fleet = await loadFleetDecisions(decideInputs(ctx), scope);
       for (const n of fleet.notes) process.stderr.write(`note: ${n}\n`);
-      if (opts.json)
-        return printPlanJson({
+      if (opts.json) {
+        // Streamed: a large fleet's plan (about 80 MB of JSON per 1,000 hosts) is longer than a string can be.
+        const plan: PlanJson = {
           now: fleet.now,
           timeZone: fleet.timeZone,
           hosts: fleet.hosts,
           notes: fleet.notes,
-        });
+        };
+        return writeJson(plan, (text) => process.stdout.write(text));
+      }
       if (opts.host) return fleet.hosts.forEach(printHostDetail);
       process.stdout.write(formatTable(fleet.hosts, HOST_COLUMNS));
       if (fleet.hosts.some((h) => h.assumed.length))

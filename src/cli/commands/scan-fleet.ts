@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { scanFleet, type FleetScanResult } from '../../app/fleet-scan.js';
-import { loadInventory, requireHost } from '../../app/inventory.js';
-import { diffHostScans, type ScanDiff } from '../../app/scan-diff.js';
-import { transportFactory, type SshDefaults } from '../../adapters/transport/transport-for-host.js';
+import type { FleetScanResult } from '../../app/fleet-scan.js';
+import type { ScanDiff } from '../../app/scan-diff.js';
+import type { SshDefaults } from '../../adapters/transport/transport-for-host.js';
 import { UserError } from '../../core/errors.js';
 import type { Host } from '../../core/inventory/host.js';
 import type { CliContext } from '../context.js';
@@ -39,6 +38,11 @@ export async function runFleetScanCommand(
   const { hosts, ssh } = await selectHosts(ctx, names, opts.all);
   const concurrency = positiveInt(opts.concurrency ?? '10', '--concurrency');
   const perHostTimeoutMs = positiveInt(opts.timeout ?? '120', '--timeout') * 1000;
+  const [{ scanFleet }, { diffHostScans }, { transportFactory }] = await Promise.all([
+    import('../../app/fleet-scan.js'),
+    import('../../app/scan-diff.js'),
+    import('../../adapters/transport/transport-for-host.js'),
+  ]);
   const store = await ctx.openStore();
   const bar = progress('scanning');
   const results = await scanFleet(hosts, {
@@ -66,6 +70,7 @@ async function selectHosts(
   all?: boolean,
 ): Promise<{ hosts: Host[]; ssh: SshDefaults }> {
   if (all && names.length > 0) throw new UserError('scan-usage', 'Name hosts or use --all, not both.');
+  const { loadInventory, requireHost } = await import('../../app/inventory.js');
   const inv = await loadInventory(ctx.inventoryInputs());
   const ssh = inv.config.config.ssh ?? {};
   if (all) {

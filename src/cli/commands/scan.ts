@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { scanFromStatus, scanLocal, type ScanResult } from '../../app/scan.js';
+import type { ScanResult } from '../../app/scan.js';
 import { UserError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -67,10 +67,12 @@ async function runScan(ctx: CliContext, opts: ScanOptions): Promise<ScanResult[]
         'Example: patchwise scan --from-status ./web-1.status --os debian:12 --name web-1',
       );
     }
+    const { scanFromStatus } = await import('../../app/scan.js');
     const store = await ctx.openStore();
     return [await scanFromStatus(store, { file: opts.fromStatus, os: opts.os, name: opts.name })];
   }
   if (opts.local) {
+    const { scanLocal } = await import('../../app/scan.js');
     const store = await ctx.openStore();
     return [await scanLocal(store, { name: opts.name })];
   }
