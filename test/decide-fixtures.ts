@@ -1,5 +1,6 @@
 import type { Finding, KevEntry } from '../src/core/findings/finding.js';
 import type { Host } from '../src/core/inventory/host.js';
+import type { Deferral } from '../src/core/policy/deferral.js';
 
 /** A fixed clock for decision tests: 2026-11-27 09:00 UTC. */
 export const NOW = new Date('2026-11-27T09:00:00Z');
@@ -42,6 +43,22 @@ export function host(over: Partial<Host> = {}): Host {
     owner: 'alice',
     services: [{ name: 'nginx', unit: 'nginx.service' }],
     tags: { role: 'web' },
+    ...over,
+  };
+}
+
+/** Deferral D-1 of CVE-2023-44487 on web-1, reviewed and ending 2026-11-29; override per case. */
+export function deferral(over: Partial<Deferral> = {}): Deferral {
+  return {
+    id: 'D-1',
+    findings: ['CVE-2023-44487'],
+    hosts: ['web-1'],
+    reason: 'r',
+    control: 'c',
+    owner: 'o',
+    review: '2026-11-29',
+    until: '2026-11-29',
+    createdAt: NOW.toISOString(),
     ...over,
   };
 }

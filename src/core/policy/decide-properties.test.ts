@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { finding, host, NOW, RAPID_RESET_KEV } from '../../../test/decide-fixtures.js';
+import { deferral, finding, host, NOW, RAPID_RESET_KEV } from '../../../test/decide-fixtures.js';
 import type { Finding } from '../findings/finding.js';
 import { EXPOSURES, type Host } from '../inventory/host.js';
 import { actionRank } from './actions.js';
@@ -9,7 +9,6 @@ import { decideFinding, type DecideContext } from './decide-finding.js';
 import { deferralCoversHost } from './deferral.js';
 import { hostFacts, riskFactsOnHost } from './facts.js';
 import { prepareHost } from './prepare-host.js';
-import type { Deferral } from './deferral.js';
 import { PolicySchema } from './policy-schema.js';
 import { rollupHost } from './rollup-host.js';
 
@@ -75,21 +74,11 @@ describe('decideFinding properties', () => {
   });
 
   it('a deferral never hides a finding: it only changes its state', () => {
-    const deferral: Deferral = {
-      id: 'D-1',
-      findings: ['CVE-2023-44487'],
-      hosts: ['web-1'],
-      reason: 'r',
-      control: 'c',
-      owner: 'o',
-      review: '2026-11-29',
-      until: '2026-11-29',
-      createdAt: NOW.toISOString(),
-    };
+    const d1 = deferral();
     fc.assert(
       fc.property(fc.array(arbFinding, { minLength: 1, maxLength: 6 }), arbHost, (fs, h) => {
         const plain = fs.map((f) => decideFinding(f, h, ctx));
-        const deferred = fs.map((f) => decideFinding(f, h, { ...ctx, deferrals: [deferral] }));
+        const deferred = fs.map((f) => decideFinding(f, h, { ...ctx, deferrals: [d1] }));
         expect(deferred).toHaveLength(plain.length);
         deferred.forEach((d, i) => {
           const p = plain[i]!;
@@ -133,18 +122,7 @@ describe('decideFinding properties', () => {
           },
         ),
       })
-      .map((r, i = 0): Deferral => ({
-        id: `D-${i}`,
-        findings: ['CVE-2023-44487'],
-        hosts: r.hosts,
-        ...(r.selector ? { selector: r.selector } : {}),
-        reason: 'r',
-        control: 'c',
-        owner: 'o',
-        review: '2026-11-29',
-        until: '2026-11-29',
-        createdAt: NOW.toISOString(),
-      }));
+      .map((r) => deferral({ hosts: r.hosts, ...(r.selector ? { selector: r.selector } : {}) }));
     fc.assert(
       fc.property(
         fc.array(arbDeferral, { maxLength: 12 }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { finding, host, NOW, RAPID_RESET_KEV } from '../../../test/decide-fixtures.js';
+import { deferral, finding, host, NOW, RAPID_RESET_KEV } from '../../../test/decide-fixtures.js';
 import { decideFinding } from './decide-finding.js';
 import { defaultPolicy } from './policy-schema.js';
 import { rollupHost } from './rollup-host.js';
@@ -55,18 +55,7 @@ describe('rollupHost', () => {
     expect(rollupHost(h, ds).restartServices).toEqual(['nginx', 'ssh', 'postgresql']);
   });
   it('deferred findings are counted and listed, not acted on', () => {
-    const deferral = {
-      id: 'D-1',
-      findings: ['CVE-2023-44487'],
-      hosts: ['web-1'],
-      reason: 'r',
-      control: 'c',
-      owner: 'o',
-      review: '2026-11-29',
-      until: '2026-11-29',
-      createdAt: NOW.toISOString(),
-    };
-    const d = decideFinding(finding({ kev: RAPID_RESET_KEV }), h, { ...ctx, deferrals: [deferral] });
+    const d = decideFinding(finding({ kev: RAPID_RESET_KEV }), h, { ...ctx, deferrals: [deferral()] });
     const r = rollupHost(h, [d]);
     expect(r).toMatchObject({ action: null, state: 'clear', findings: 1, deferred: 1, packages: [] });
   });
