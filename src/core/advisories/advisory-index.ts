@@ -96,10 +96,10 @@ export interface EcosystemIndex {
   parsed: Map<string, unknown>;
   packages: Map<string, PackageEntries>;
   /**
-   * Hits per shared installed-package record: `parseDpkgQuery` hands out one frozen record per distinct
-   * line across hosts, so a repeated record costs one identity lookup. Bounded; see `match-compact.ts`.
+   * Hits per shared installed-package record, by its id (`sharedRecordId`): `parseDpkgQuery` hands out
+   * one frozen record per distinct line across hosts, so a repeated record costs one array read.
    */
-  byRecord: Map<object, readonly AdvisoryHit[]>;
+  byRecordId: (readonly AdvisoryHit[] | undefined)[];
 }
 
 /** A problem found while building the index (a record whose versions do not parse). */
@@ -167,7 +167,7 @@ function ecosystemIndex(index: AdvisoryIndex, r: AffectedPackage): EcosystemInde
       index.issues.push({ vulnId: r.vulnId, ecosystem: r.ecosystem, package: r.package, message });
     return undefined;
   }
-  eco = { ecosystem: r.ecosystem, order, parsed: new Map(), packages: new Map(), byRecord: new Map() };
+  eco = { ecosystem: r.ecosystem, order, parsed: new Map(), packages: new Map(), byRecordId: [] };
   index.ecosystems.set(r.ecosystem, eco);
   return eco;
 }

@@ -1,4 +1,4 @@
-import type { HostState, InstalledPackage } from '../inventory/host-state.js';
+import { sharedRecordId, type HostState, type InstalledPackage } from '../inventory/host-state.js';
 import { ecosystemForOs } from '../versions/ecosystem.js';
 import {
   cacheKey,
@@ -49,7 +49,7 @@ export function matchHostCompact(state: HostState, index: AdvisoryIndex): Compac
   const groups = new Map<string, CompactGroup>();
   const out: CompactMatch = { state, eco, groups, findings: 0 };
   if (!eco) return out;
-  const byRecord = eco.byRecord;
+  const byId = eco.byRecordId;
   let mixed = false;
   let last: CompactGroup | undefined;
   for (const p of state.packages) {
@@ -59,13 +59,15 @@ export function matchHostCompact(state: HostState, index: AdvisoryIndex): Compac
       last.packages.push(p);
       continue;
     }
-    // Frozen records are the parsers' shared ones: remember their hits by identity.
-    let hits = byRecord.get(p);
+    // Shared records (one per distinct package line, across hosts) remember their hits by id.
+    const id = sharedRecordId(p);
+    let hits = id === undefined ? undefined : byId[id];
     if (hits === undefined) {
       hits = hitsFor(eco, p.source, version);
-      if (Object.isFrozen(p)) {
-        if (byRecord.size >= RECORD_MEMO_LIMIT) byRecord.clear();
-        byRecord.set(p, hits);
+      if (id !== undefined && id < RECORD_MEMO_LIMIT) {
+        // Filled up to the id so the array stays dense (a far index would make it a hash table).
+        while (byId.length <= id) byId.push(undefined);
+        byId[id] = hits;
       }
     }
     if (hits.length === 0) continue;
@@ -87,8 +89,8 @@ export function matchHostCompact(state: HostState, index: AdvisoryIndex): Compac
   return out;
 }
 
-/** Shared records remembered per ecosystem index before the memo starts over. */
-const RECORD_MEMO_LIMIT = 500_000;
+/** Shared record ids remembered per ecosystem index (8 bytes each); records past it are looked up. */
+const RECORD_MEMO_LIMIT = 4_000_000;
 
 function ecosystemIndexFor(os: string, index: AdvisoryIndex): EcosystemIndex | undefined {
   try {

@@ -14,6 +14,18 @@ export interface InstalledPackage {
   arch?: string;
 }
 
+/**
+ * The key of a shared record's id: `parseDpkgQuery` hands out one frozen record per distinct package line,
+ * numbered once for the life of the process, so a matcher can remember per record in a plain array. The
+ * property is not enumerable: JSON, spreads and equality checks do not see it.
+ */
+export const SHARED_RECORD_ID: unique symbol = Symbol('patchwise.sharedRecordId');
+
+/** The id of a shared record (see {@link SHARED_RECORD_ID}), or undefined for any other record. */
+export function sharedRecordId(p: InstalledPackage): number | undefined {
+  return (p as { [SHARED_RECORD_ID]?: number })[SHARED_RECORD_ID];
+}
+
 /** A process still running code from a file that has been replaced or deleted since it started. */
 export interface StaleProcess {
   pid: number;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sharedRecordId } from './host-state.js';
 import { parseDpkgQuery } from './parse-dpkg-query.js';
 
 const line = (...f: string[]) => f.join('\t');
@@ -50,6 +51,13 @@ describe('parseDpkgQuery', () => {
     const fromBytes = parseDpkgQuery(new TextEncoder().encode(text)).packages[0]!;
     expect(fromBytes).toBe(fromText);
     expect(Object.isFrozen(fromText)).toBe(true);
+    // Numbered once, invisibly: JSON, spreads and keys see only the package's fields.
+    const other = parseDpkgQuery(`${line('zsh', '5.9-4', 'zsh', '5.9-4', 'amd64', 'ii ')}\n`).packages[0]!;
+    expect(sharedRecordId(fromText)).toBeTypeOf('number');
+    expect(sharedRecordId(other)).not.toBe(sharedRecordId(fromText));
+    expect(Object.keys(fromText)).toEqual(['name', 'version', 'source', 'sourceVersion', 'arch']);
+    expect(sharedRecordId({ ...fromText })).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(fromText))).toEqual({ ...fromText });
     expect(fromText).toEqual({
       name: 'bash',
       version: '5.2.15-2+b7',

@@ -1,4 +1,4 @@
-import type { InstalledPackage } from './host-state.js';
+import { SHARED_RECORD_ID, type InstalledPackage } from './host-state.js';
 import {
   checkPackage,
   excerpt,
@@ -83,8 +83,13 @@ function checkFields(bytes: Uint8Array, from: number, tabs: Int32Array): Readonl
     sourceVersion: ascii(bytes, t2 + 1, t3),
     arch: ascii(bytes, t3 + 1, tabs[4]!),
   });
-  return typeof checked === 'string' ? checked : Object.freeze(checked);
+  if (typeof checked === 'string') return checked;
+  Object.defineProperty(checked, SHARED_RECORD_ID, { value: nextSharedId++ });
+  return Object.freeze(checked);
 }
+
+/** Ids of shared records: never reused, so what a matcher remembers by id never goes stale. */
+let nextSharedId = 0;
 
 function ascii(bytes: Uint8Array, from: number, to: number): string {
   return String.fromCharCode.apply(null, bytes.subarray(from, to) as unknown as number[]);
