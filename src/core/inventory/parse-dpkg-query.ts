@@ -31,7 +31,11 @@ export const DPKG_QUERY_ARGV = ['dpkg-query', '-W', '-f', DPKG_QUERY_FORMAT] as 
 export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'): PackageListResult {
   const bytes = typeof input === 'string' ? encoder.encode(input) : input;
   const log = new IssueLog(source);
-  const packages: PackageListResult['packages'] = [];
+  // The fast path collects into a reused array, copied once at the end: a host's 1,000 lines would
+  // otherwise grow a fresh array nine times. (Left-over entries past `count` are shared records the
+  // table keeps anyway, or a few checked-path records.)
+  const found = scratch;
+  let count = 0;
   const scan = lineScan;
   const tabs = scan.tabs;
   const table = lineTable;
@@ -47,7 +51,8 @@ export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'
     blank = false;
     if (fields !== 5 || end - start > MAX_LINE) {
       // Too long, control or non-ASCII bytes, or the wrong number of fields: the general path says which.
-      readLine(decoder.decode(bytes.subarray(start, end)), lineNo, log, packages);
+      const p = readLine(decoder.decode(bytes.subarray(start, end)), lineNo, log);
+      if (p) found[count++] = p;
       continue;
     }
     const t4 = tabs[4]!;
@@ -56,11 +61,13 @@ export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'
       table.get(bytes, start, t4, scan.hash) ??
       table.add(bytes, start, scan, checkFields(bytes, start, tabs));
     if (typeof checked === 'string') log.add(`${checked}; skipped`, lineNo);
-    else packages.push(checked);
+    else found[count++] = checked;
   }
   if (blank && isBlank(bytes)) log.add('input is empty: no packages');
-  return { packages, issues: log.finish() };
+  return { packages: found.slice(0, count), issues: log.finish() };
 }
+
+const scratch: PackageListResult['packages'] = [];
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -221,20 +228,21 @@ class LineTable {
 const lineTable = new LineTable();
 
 /** The general path for one line, with the issue messages of every kind of bad line. */
-function readLine(line: string, lineNo: number, log: IssueLog, packages: InstalledPackage[]): void {
+function readLine(line: string, lineNo: number, log: IssueLog): InstalledPackage | undefined {
   const problem = lineProblem(line);
   if (problem) {
     log.add(problem, lineNo);
-    return;
+    return undefined;
   }
   const fields = line.split('\t');
   if (fields.length !== 6) {
     log.add(`expected 6 tab-separated fields, got ${fields.length}: ${excerpt(line)}; skipped`, lineNo);
-    return;
+    return undefined;
   }
   const [name = '', version = '', src = '', srcVersion = '', arch = '', status = ''] = fields;
-  if (status.charCodeAt(1) !== 105 /* i */) return;
+  if (status.charCodeAt(1) !== 105 /* i */) return undefined;
   const checked = checkPackage({ name, version, source: src, sourceVersion: srcVersion, arch });
-  if (typeof checked === 'string') log.add(`${checked}; skipped`, lineNo);
-  else packages.push(checked);
+  if (typeof checked !== 'string') return checked;
+  log.add(`${checked}; skipped`, lineNo);
+  return undefined;
 }
