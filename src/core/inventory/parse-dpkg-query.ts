@@ -57,11 +57,12 @@ export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'
     }
     const t4 = tabs[4]!;
     if (t4 + 2 >= end || bytes[t4 + 2] !== 105 /* i */) continue;
-    const checked =
-      table.get(bytes, start, t4, scan.hash) ??
-      table.add(bytes, start, scan, checkFields(bytes, start, tabs));
-    if (typeof checked === 'string') log.add(`${checked}; skipped`, lineNo);
-    else found[count++] = checked;
+    // An entry id: positive for a record, negative for a problem. The record itself is not read here:
+    // in a large heap a record is a cache and TLB miss of its own.
+    let id = table.get(bytes, start, t4, scan.hash);
+    if (id === 0) id = table.add(bytes, start, scan, checkFields(bytes, start, tabs));
+    if (id > 0) found[count++] = table.record(id);
+    else log.add(`${table.problem(id)}; skipped`, lineNo);
   }
   if (blank && isBlank(bytes)) log.add('input is empty: no packages');
   return { packages: found.slice(0, count), issues: log.finish() };
@@ -165,27 +166,32 @@ class LineTable {
   private static readonly BITS = 17;
   private static readonly MASK = (1 << LineTable.BITS) - 1;
   private static readonly LIMIT = 1 << (LineTable.BITS - 1);
-  /** Per slot: hash, entry id (0: empty), key offset in `arena`, key length. */
+  /** Per slot: hash, entry id (0: empty; > 0 a record, < 0 a problem), key offset in `arena`, key length. */
   private slots = new Int32Array(4 << LineTable.BITS);
   private arena = new Uint8Array(1 << 20);
   private used = 0;
-  private values: (Readonly<InstalledPackage> | string)[] = [''];
+  private records: Readonly<InstalledPackage>[] = [];
+  private problems: string[] = [];
 
-  get(
-    bytes: Uint8Array,
-    from: number,
-    to: number,
-    hash: number,
-  ): Readonly<InstalledPackage> | string | undefined {
+  /** The entry id of the line `bytes[from, to)` with this hash, or 0 when the table does not know it. */
+  get(bytes: Uint8Array, from: number, to: number, hash: number): number {
     const slots = this.slots;
     const len = to - from;
     for (let i = hash & LineTable.MASK; ; i = (i + 1) & LineTable.MASK) {
       const at = 4 * i;
       const id = slots[at + 1]!;
-      if (id === 0) return undefined;
+      if (id === 0) return 0;
       if (slots[at] === hash && slots[at + 3] === len && this.same(bytes, from, slots[at + 2]!, len))
-        return this.values[id];
+        return id;
     }
+  }
+
+  record(id: number): Readonly<InstalledPackage> {
+    return this.records[id - 1]!;
+  }
+
+  problem(id: number): string {
+    return this.problems[-id - 1]!;
   }
 
   private same(bytes: Uint8Array, from: number, at: number, len: number): boolean {
@@ -194,16 +200,13 @@ class LineTable {
     return true;
   }
 
-  add(
-    bytes: Uint8Array,
-    from: number,
-    scan: LineScan,
-    value: Readonly<InstalledPackage> | string,
-  ): Readonly<InstalledPackage> | string {
+  /** Adds the line `scan` describes with its checked record (or problem); returns its entry id. */
+  add(bytes: Uint8Array, from: number, scan: LineScan, value: Readonly<InstalledPackage> | string): number {
     const len = scan.tabs[4]! - from;
-    if (this.values.length > LineTable.LIMIT) {
+    if (this.records.length + this.problems.length >= LineTable.LIMIT) {
       this.slots.fill(0);
-      this.values = [''];
+      this.records = [];
+      this.problems = [];
       this.used = 0;
     }
     if (this.used + len > this.arena.length) {
@@ -211,17 +214,17 @@ class LineTable {
       grown.set(this.arena.subarray(0, this.used));
       this.arena = grown;
     }
+    const id = typeof value === 'string' ? -this.problems.push(value) : this.records.push(value);
     let i = scan.hash & LineTable.MASK;
     while (this.slots[4 * i + 1] !== 0) i = (i + 1) & LineTable.MASK;
     const at = 4 * i;
     this.slots[at] = scan.hash;
-    this.slots[at + 1] = this.values.length;
+    this.slots[at + 1] = id;
     this.slots[at + 2] = this.used;
     this.slots[at + 3] = len;
     this.arena.set(bytes.subarray(from, from + len), this.used);
     this.used += len;
-    this.values.push(value);
-    return value;
+    return id;
   }
 }
 
