@@ -31,6 +31,9 @@ const MASKED = [
  * host can list its pending updates at once. Per-host identity (machine-id, host keys, hostname) is left
  * empty here and written into each host's own layer.
  */
+/** tar keeping numeric owners and extended attributes (file capabilities), for the base and its copies. */
+const TAR = ['tar', '--numeric-owner', '--xattrs', '--xattrs-include=*'] as const;
+
 const CUSTOMIZE = `set -e
 rm -f /etc/ssh/ssh_host_*
 : > /etc/machine-id
@@ -96,17 +99,7 @@ async function buildBaseTarball(tarball: string): Promise<void> {
     await runCommand(['chroot', rootfs, '/bin/sh', '-c', CUSTOMIZE], {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' },
     });
-    await runCommand([
-      'tar',
-      '--numeric-owner',
-      '--xattrs',
-      '--xattrs-include=*',
-      '-C',
-      rootfs,
-      '-cf',
-      `${tarball}.tmp`,
-      '.',
-    ]);
+    await runCommand([...TAR, '-C', rootfs, '-cf', `${tarball}.tmp`, '.']);
     fs.renameSync(`${tarball}.tmp`, tarball);
     say(`base cached in ${tarball} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   } finally {
@@ -128,16 +121,7 @@ export async function ensureBaseRoot(basesDir: string): Promise<string> {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     say(`extracting the base into ${dir}`);
-    await runCommand([
-      'tar',
-      '--numeric-owner',
-      '--xattrs',
-      '--xattrs-include=*',
-      '-C',
-      dir,
-      '-xpf',
-      tarball,
-    ]);
+    await runCommand([...TAR, '-C', dir, '-xpf', tarball]);
     fs.writeFileSync(done, new Date().toISOString() + '\n');
   });
   return dir;

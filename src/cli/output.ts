@@ -1,6 +1,10 @@
-/** Prints records as JSON, one document, to stdout. */
+import { writeJson } from './json-stream.js';
+/**
+ * Prints records as JSON, one document, to stdout: `JSON.stringify(value, null, 2)`, written in pieces
+ * so a whole fleet's report need not fit in one string (see {@link writeJson}).
+ */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  writeJson(value, (text) => process.stdout.write(text));
 }
 
 /** A column of a text table: header and how to get the cell from a row. */

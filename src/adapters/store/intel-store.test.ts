@@ -6,17 +6,9 @@ import type { KevEntry } from '../../core/findings/finding.js';
 import type { EolRelease } from '../../core/intel/eol.js';
 import { loadEol, loadEpss, loadKev, replaceEol, replaceEpss, replaceKev } from './intel-store.js';
 import { openStore, type Store } from './open-store.js';
+import { RAPID_RESET_KEV } from '../../../test/decide-fixtures.js';
 
-const kev: KevEntry = {
-  cve: 'CVE-2023-44487',
-  vendor: 'IETF',
-  product: 'HTTP/2',
-  name: 'HTTP/2 Rapid Reset Attack Vulnerability',
-  dateAdded: '2023-10-10',
-  dueDate: '2023-10-31',
-  knownRansomwareCampaignUse: 'Unknown',
-  requiredAction: 'Apply mitigations',
-};
+const kev: KevEntry = { ...RAPID_RESET_KEV, requiredAction: 'Apply mitigations' };
 
 describe('intel store (SQLite)', () => {
   let dir: string;

@@ -5,8 +5,7 @@ import { formatSummary } from '../../core/findings/summarize-findings.js';
 import { ACTIONS, isAction, type Action } from '../../core/policy/actions.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { writeJson } from '../json-stream.js';
-import { printTable, progress, type Column } from '../output.js';
+import { printJson, printTable, progress, type Column } from '../output.js';
 import { FINDING_COLUMNS, positiveInt } from './findings.js';
 
 interface AssessOptions {
@@ -104,24 +103,21 @@ function parseFailOn(v: string | undefined): Action | undefined {
 function printJsonResult(result: AssessResult): void {
   const { worst, ...summary } = result.summary;
   const decisions = new Map(result.decisions.map((d) => [`${d.host}\0${d.vulnId}\0${d.package}`, d]));
-  // Streamed: every finding of a large fleet with its decision is longer than a string can be.
-  writeJson(
-    {
-      scans: result.scans,
-      hosts: result.hostRows,
-      findings: result.findings.map((f) => {
-        const d = decisions.get(`${f.host}\0${f.vulnId}\0${f.package}`);
-        return {
-          ...f,
-          decision: d ? { action: d.action, state: d.state, dueAt: d.dueAt, reasons: d.reasons } : null,
-        };
-      }),
-      summary: { ...summary, worst: worst ?? null, actions: result.actionCounts, line: summaryLine(result) },
-      failed: result.failed,
-      notes: result.notes,
-    },
-    (text) => process.stdout.write(text),
-  );
+  // printJson streams: every finding of a large fleet with its decision is longer than a string can be.
+  printJson({
+    scans: result.scans,
+    hosts: result.hostRows,
+    findings: result.findings.map((f) => {
+      const d = decisions.get(`${f.host}\0${f.vulnId}\0${f.package}`);
+      return {
+        ...f,
+        decision: d ? { action: d.action, state: d.state, dueAt: d.dueAt, reasons: d.reasons } : null,
+      };
+    }),
+    summary: { ...summary, worst: worst ?? null, actions: result.actionCounts, line: summaryLine(result) },
+    failed: result.failed,
+    notes: result.notes,
+  });
 }
 
 function printText(result: AssessResult): void {

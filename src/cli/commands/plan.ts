@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import type { HostPlan } from '../../app/decide.js';
 import type { Decision } from '../../core/policy/decide-finding.js';
 import type { CliContext } from '../context.js';
-import { writeJson } from '../json-stream.js';
-import { formatTable, type Column } from '../output.js';
+import { formatTable, printJson, type Column } from '../output.js';
 
 /** The decision inputs every decide command passes to the app layer. */
 export function decideInputs(ctx: CliContext) {
@@ -89,14 +88,14 @@ decided as tier 1, internet-facing. Deferred findings stay listed with state "de
       const fleet = await loadFleetDecisions(decideInputs(ctx), scope);
       for (const n of fleet.notes) process.stderr.write(`note: ${n}\n`);
       if (opts.json) {
-        // Streamed: a large fleet's plan (about 80 MB of JSON per 1,000 hosts) is longer than a string can be.
+        // printJson streams: a large fleet's plan (about 80 MB of JSON per 1,000 hosts) exceeds a string.
         const plan: PlanJson = {
           now: fleet.now,
           timeZone: fleet.timeZone,
           hosts: fleet.hosts,
           notes: fleet.notes,
         };
-        return writeJson(plan, (text) => process.stdout.write(text));
+        return printJson(plan);
       }
       if (opts.host) return fleet.hosts.forEach(printHostDetail);
       process.stdout.write(formatTable(fleet.hosts, HOST_COLUMNS));

@@ -177,13 +177,10 @@ export function parseCached(eco: EcosystemIndex, v: string): unknown {
   let p = eco.parsed.get(v);
   if (p === undefined) {
     p = eco.order.parse(v);
-    eco.parsed.set(cacheKey(v), p);
+    eco.parsed.set(ownCopy(v), p);
   }
   return p;
 }
-
-/** A copy of `s` fit to be a long-lived cache key (see {@link ownCopy}). */
-export const cacheKey = ownCopy;
 
 const NO_VERSIONS: readonly unknown[] = Object.freeze([]);
 

@@ -1,7 +1,7 @@
 import { sharedRecordId, type HostState, type InstalledPackage } from '../inventory/host-state.js';
+import { ownCopy } from '../own-copy.js';
 import { ecosystemForOs } from '../versions/ecosystem.js';
 import {
-  cacheKey,
   evaluateEntry,
   parseCached,
   type AdvisoryHit,
@@ -155,7 +155,7 @@ export function hitsFor(eco: EcosystemIndex, pkg: string, version: string): read
   if (!hits) {
     const v = parseCached(eco, version);
     hits = typeof v === 'string' ? NO_HITS : computeHits(eco, entries.entries, v);
-    version = cacheKey(version);
+    version = ownCopy(version);
     entries.memo.set(version, hits);
   }
   entries.lastVersion = version;

@@ -31,16 +31,14 @@ export const DPKG_QUERY_ARGV = ['dpkg-query', '-W', '-f', DPKG_QUERY_FORMAT] as 
 export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'): PackageListResult {
   const bytes = typeof input === 'string' ? encoder.encode(input) : input;
   const log = new IssueLog(source);
-  // The fast path collects into a reused array, copied once at the end: a host's 1,000 lines would
-  // otherwise grow a fresh array nine times. (Left-over entries past `count` are shared records the
-  // table keeps anyway, or a few checked-path records.)
+  // Records collect in a reused array, copied once at the end: a host's 1,000 lines would otherwise
+  // grow a fresh array nine times. (Entries left past `count` are records the table keeps anyway.)
   const found = scratch;
   let count = 0;
   const scan = lineScan;
   const tabs = scan.tabs;
   const table = lineTable;
   let lineNo = 0;
-  let blank = true;
   for (let from = 0; from < bytes.length;) {
     const fields = scanLine(bytes, from, scan);
     const end = scan.end;
@@ -48,7 +46,6 @@ export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'
     const start = from;
     from = end + 1;
     if (end === start) continue;
-    blank = false;
     if (fields !== 5 || end - start > MAX_LINE) {
       // Too long, control or non-ASCII bytes, or the wrong number of fields: the general path says which.
       const p = readLine(decoder.decode(bytes.subarray(start, end)), lineNo, log);
@@ -64,7 +61,7 @@ export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'
     if (id > 0) found[count++] = table.record(id);
     else log.add(`${table.problem(id)}; skipped`, lineNo);
   }
-  if (blank && isBlank(bytes)) log.add('input is empty: no packages');
+  if (isBlank(bytes)) log.add('input is empty: no packages');
   return { packages: found.slice(0, count), issues: log.finish() };
 }
 

@@ -119,7 +119,7 @@ export function chooseAction(h: HostFacts, r: RiskFacts, policy: Policy): Action
 
 /**
  * The few finding facts {@link chooseAction} reads (KEV, EPSS over the threshold, critical advisory,
- * fix, OS-level impact, compatibility, severity) as a number below {@link CHOICE_KEYS}: for one host and
+ * fix, OS-level impact, compatibility, severity) as a number below 256: for one host and
  * policy, findings with the same key get the same choice, so a fleet computes it once per key and host.
  */
 export function choiceKey(r: RiskFacts): number {
@@ -133,7 +133,6 @@ export function choiceKey(r: RiskFacts): number {
     (r.severity === 'critical' ? 64 : r.severity === 'high' ? 128 : 0)
   );
 }
-export const CHOICE_KEYS = 256;
 
 /** The overrides, in order: no fix, unmaintained tier 4, compatibility risk. */
 function overrideOf(
