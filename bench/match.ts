@@ -218,7 +218,7 @@ const kevPerList = new WeakMap<readonly AdvisoryHit[], number>();
  */
 function countKev(c: CompactMatch, intel: MatchIntel): number {
   let n = 0;
-  for (const g of c.groups.values()) {
+  for (const g of c.groups) {
     if (g.next) {
       for (const hit of groupHits(g, c.eco)) if (enrichmentOf(hit.info, intel).kev) n++;
       continue;

@@ -82,10 +82,34 @@ export interface PackageEntries {
   entries: IndexEntry[];
   infos: Map<string, VulnInfo>;
   /** version string -> hits; fleets repeat the same versions, so each is evaluated once. */
-  memo: Map<string, readonly AdvisoryHit[]>;
-  /** The last version looked up and its hits: parsers share one string per version, so `===` is cheap. */
-  lastVersion?: string;
-  lastHits?: readonly AdvisoryHit[];
+  memo: Map<string, VersionHits>;
+  /** The last version looked up: parsers share one string per version, so `===` is cheap. */
+  last: VersionHits | undefined;
+  /**
+   * The matcher's slot: the host call that last met this package, and where the group it started there
+   * sits in that call's list (a number, not the group: the index must not keep a host's groups alive).
+   */
+  seenBy: number;
+  group: number;
+}
+
+/**
+ * The hits of one installed (package, version), shared by every host that has it, with the matcher's
+ * slot for the host call that last met it (see match-compact.ts).
+ */
+export class VersionHits {
+  /** `hits.length`, read without touching the array. */
+  readonly count: number;
+  seenBy = 0;
+  group = 0;
+  constructor(
+    /** The package's entries; undefined for a package no advisory names. */
+    readonly pkg: PackageEntries | undefined,
+    readonly version: string,
+    readonly hits: readonly AdvisoryHit[],
+  ) {
+    this.count = hits.length;
+  }
 }
 
 /** The index of one OSV ecosystem (`Debian:12`). */
@@ -99,7 +123,7 @@ export interface EcosystemIndex {
    * Hits per shared installed-package record, by its id (`sharedRecordId`): `parseDpkgQuery` hands out
    * one frozen record per distinct line across hosts, so a repeated record costs one array read.
    */
-  byRecordId: (readonly AdvisoryHit[] | undefined)[];
+  byRecordId: (VersionHits | undefined)[];
 }
 
 /** A problem found while building the index (a record whose versions do not parse). */
@@ -144,8 +168,9 @@ export function buildAdvisoryIndex(
           entries: [],
           infos: new Map(),
           memo: new Map(),
-          lastVersion: undefined,
-          lastHits: undefined,
+          last: undefined,
+          seenBy: 0,
+          group: 0,
         }),
       );
     pkg.infos.set(entry.info.vulnId, entry.info);

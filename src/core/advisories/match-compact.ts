@@ -9,6 +9,7 @@ import {
   type EcosystemIndex,
   type IndexEntry,
   type VulnInfo,
+  VersionHits,
 } from './advisory-index.js';
 
 /**
@@ -53,58 +54,86 @@ export interface CompactMatch {
   state: HostState;
   /** The host's ecosystem index; undefined when the index has no advisories for the host's OS. */
   eco: EcosystemIndex | undefined;
-  /** Affected source packages, in order of first appearance on the host. */
-  groups: Map<string, CompactGroup>;
+  /** Affected source packages, in order of first appearance on the host, one group each. */
+  groups: CompactGroup[];
   findings: number;
 }
+
+/** Numbers the calls of {@link matchHostCompact}: the index's `seenBy` slots compare with it. */
+let calls = 0;
+
+/** Reused per call: the memoised hits of each package of the host being matched. */
+const perPackage: (VersionHits | undefined)[] = [];
+/**
+ * Reused per call: every group made, where the index's `group` slots point. Overwritten, not emptied:
+ * emptying would give up its room, and the next host would grow it again.
+ */
+const groupsMade: Group[] = [];
 
 /**
  * Matches one host against the index like `matchHost`, but allocates per affected source package only:
  * the result points at the index's per-(package, version) hit lists. Counting findings is free
  * (`findings`); use `materializeFindings` for `Finding` records and `groupHits` to walk them.
+ *
+ * Groups are found through the index, not a map: each shared (package, version) and each package
+ * remembers the call that last met it and the group it went into (`seenBy`, `group`), so a binary of a
+ * source already met costs two field reads. Not reentrant, like everything synchronous in JavaScript.
  */
 export function matchHostCompact(state: HostState, index: AdvisoryIndex): CompactMatch {
   const eco = ecosystemIndexFor(state.os, index);
-  const groups = new Map<string, CompactGroup>();
+  const groups: CompactGroup[] = [];
   const out: CompactMatch = { state, eco, groups, findings: 0 };
   if (!eco) return out;
+  const call = ++calls;
+  const packages = state.packages;
+  const n = packages.length;
   const byId = eco.byRecordId;
+  const found = perPackage;
+  // First pass: the remembered hits of each shared record, and their count. The loads of one package do
+  // not wait on another's, so the processor overlaps their cache misses.
+  for (let i = 0; i < n; i++) {
+    const id = sharedRecordId(packages[i]!);
+    const vh = id === undefined ? undefined : byId[id];
+    found[i] = vh === undefined || vh.count > 0 ? vh : NOTHING;
+  }
   let mixed = false;
-  let last: CompactGroup | undefined;
-  for (const p of state.packages) {
-    const version = p.sourceVersion ?? p.version;
-    // Binaries of one source usually sit together: skip the lookups for the next one.
-    if (last && last.source === p.source && last.version === version) {
-      last.packages.push(p);
-      continue;
-    }
-    // Shared records (one per distinct package line, across hosts) remember their hits by id.
-    const id = sharedRecordId(p);
-    let hits = id === undefined ? undefined : byId[id];
-    if (hits === undefined) {
-      hits = hitsFor(eco, p.source, version);
+  let made = 0;
+  for (let i = 0; i < n; i++) {
+    let vh = found[i];
+    const p = packages[i]!;
+    if (vh === undefined) {
+      vh = versionHits(eco, p.source, p.sourceVersion ?? p.version);
+      const id = sharedRecordId(p);
       if (id !== undefined && id < RECORD_MEMO_LIMIT) {
         // Filled up to the id so the array stays dense (a far index would make it a hash table).
         while (byId.length <= id) byId.push(undefined);
-        byId[id] = hits;
+        byId[id] = vh;
       }
     }
-    if (hits.length === 0) continue;
-    let g = groups.get(p.source);
-    if (!g) {
-      groups.set(p.source, (last = new Group(p, version, hits)));
-      out.findings += hits.length;
+    if (vh.count === 0) continue;
+    if (vh.seenBy === call) {
+      groupsMade[vh.group]!.packages.push(p);
       continue;
     }
-    while (g.version !== version && g.next) g = g.next;
-    if (g.version === version) g.packages.push(p);
-    else {
-      g.next = new Group(p, version, hits);
-      mixed = true;
+    const g = new Group(p, vh.version, vh.hits);
+    vh.seenBy = call;
+    vh.group = made;
+    groupsMade[made++] = g;
+    const pkg = vh.pkg!;
+    if (pkg.seenBy !== call) {
+      pkg.seenBy = call;
+      pkg.group = vh.group;
+      groups.push(g);
+      out.findings += vh.count;
+      continue;
     }
-    last = g.version === version ? g : g.next;
+    // The same source at another source version: linked to its first group.
+    let last: CompactGroup = groupsMade[pkg.group]!;
+    while (last.next) last = last.next;
+    last.next = g;
+    mixed = true;
   }
-  if (mixed) for (const g of groups.values()) if (g.next) out.findings += groupHits(g).length - g.hits.length;
+  if (mixed) for (const g of groups) if (g.next) out.findings += groupHits(g).length - g.hits.length;
   return out;
 }
 
@@ -141,28 +170,32 @@ function lower(eco: EcosystemIndex, a: string, b: string): boolean {
   return eco.order.compare(parseCached(eco, a), parseCached(eco, b)) < 0;
 }
 
-const NO_HITS: readonly AdvisoryHit[] = Object.freeze([]);
+/** The (package, version) of every package that no advisory names, or none affects. */
+const NOTHING = new VersionHits(undefined, '', Object.freeze([]));
 
 /**
  * The advisories affecting `version` of `pkg` in `eco`, merged per vulnerability across feeds.
  * Memoised per (package, version); the returned hits are shared: treat them as read-only.
  */
 export function hitsFor(eco: EcosystemIndex, pkg: string, version: string): readonly AdvisoryHit[] {
-  const entries = eco.packages.get(pkg);
-  if (!entries) return NO_HITS;
-  if (entries.lastVersion === version) return entries.lastHits!;
-  let hits = entries.memo.get(version);
-  if (!hits) {
-    const v = parseCached(eco, version);
-    hits = typeof v === 'string' ? NO_HITS : computeHits(eco, entries.entries, v);
-    version = ownCopy(version);
-    entries.memo.set(version, hits);
-  }
-  entries.lastVersion = version;
-  entries.lastHits = hits;
-  return hits;
+  return versionHits(eco, pkg, version).hits;
 }
 
+function versionHits(eco: EcosystemIndex, pkg: string, version: string): VersionHits {
+  const entries = eco.packages.get(pkg);
+  if (!entries) return NOTHING;
+  const last = entries.last;
+  if (last !== undefined && last.version === version) return last;
+  let vh = entries.memo.get(version);
+  if (!vh) {
+    const v = parseCached(eco, version);
+    const hits = typeof v === 'string' ? NOTHING.hits : computeHits(eco, entries.entries, v);
+    vh = hits.length === 0 ? NOTHING : new VersionHits(entries, ownCopy(version), hits);
+    entries.memo.set(vh === NOTHING ? ownCopy(version) : vh.version, vh);
+  }
+  entries.last = vh;
+  return vh;
+}
 function computeHits(eco: EcosystemIndex, entries: IndexEntry[], v: unknown): readonly AdvisoryHit[] {
   let byInfo: Map<VulnInfo, { hit: AdvisoryHit; fix: unknown }> | undefined;
   for (const entry of entries) {
@@ -178,6 +211,6 @@ function computeHits(eco: EcosystemIndex, entries: IndexEntry[], v: unknown): re
       prev.hit.fixedVersion = fix;
     }
   }
-  if (!byInfo) return NO_HITS;
+  if (!byInfo) return NOTHING.hits;
   return Object.freeze([...byInfo.values()].map((x) => Object.freeze(x.hit)));
 }

@@ -53,14 +53,14 @@ export function matchHost(state: HostState, index: AdvisoryIndex, intel: MatchIn
  */
 export function materializeFindings(compact: CompactMatch, intel: MatchIntel, now: Date): Finding[] {
   const { state, eco } = compact;
-  if (!eco || compact.groups.size === 0) return [];
+  if (!eco || compact.groups.length === 0) return [];
   const ctx: Context = { state, eco, intel, osEol: osEndOfLife(intel.eolReleases, state.os, now).eol };
   const out: Finding[] = [];
-  for (const [source, group] of compact.groups) {
-    if (group.next) emitMixed(out, ctx, source, group);
+  for (const group of compact.groups) {
+    if (group.next) emitMixed(out, ctx, group.source, group);
     else {
       const binaries = binaryNames(group);
-      for (const e of group.hits) out.push(finding(ctx, source, group.version, binaries, e));
+      for (const e of group.hits) out.push(finding(ctx, group.source, group.version, binaries, e));
     }
   }
   return out;

@@ -31,13 +31,81 @@ export const DPKG_QUERY_ARGV = ['dpkg-query', '-W', '-f', DPKG_QUERY_FORMAT] as 
 export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'): PackageListResult {
   const bytes = typeof input === 'string' ? encoder.encode(input) : input;
   const log = new IssueLog(source);
-  // Records collect in a reused array, copied once at the end: a host's 1,000 lines would otherwise
-  // grow a fresh array nine times. (Entries left past `count` are records the table keeps anyway.)
+  const count = readBatch(bytes, log) ?? readLineByLine(bytes, log);
+  if (isBlank(bytes)) log.add('input is empty: no packages');
+  return { packages: scratch.slice(0, count), issues: log.finish() };
+}
+
+/**
+ * Records collect in a reused array, copied once at the end: a host's 1,000 lines would otherwise grow a
+ * fresh array nine times. (Entries left past the count are records the table keeps anyway.)
+ */
+const scratch: PackageListResult['packages'] = [];
+
+/**
+ * The common case, every line plain ASCII with six fields, in passes over the whole input: find the
+ * lines, probe the table for each, compare each candidate's bytes, then collect the records. Each pass
+ * reads memory that the previous passes already located, and its loads do not depend on one another, so
+ * the processor keeps several cache misses in flight instead of waiting on each in turn; in a fleet-sized
+ * table nearly every probe is a miss. Returns the number of records in `scratch`, or undefined when a
+ * line needs the general path (or there are more lines than the table holds), leaving `log` untouched.
+ */
+function readBatch(bytes: Uint8Array, log: IssueLog): number | undefined {
+  const scan = lineScan;
+  const table = lineTable;
+  const b = batch;
+  let n = 0;
+  let lineNo = 0;
+  for (let from = 0; from < bytes.length;) {
+    const fields = scanLine(bytes, from, scan);
+    const end = scan.end;
+    lineNo++;
+    const start = from;
+    from = end + 1;
+    if (end === start) continue;
+    if (fields !== 5 || end - start > MAX_LINE) return undefined;
+    const t4 = scan.tabs[4]!;
+    if (t4 + 2 >= end || bytes[t4 + 2] !== 105 /* i */) continue;
+    if (n === b.capacity && !b.grow()) return undefined;
+    b.starts[n] = start;
+    b.ends[n] = t4;
+    b.hashes[n] = scan.hash;
+    b.lines[n] = lineNo;
+    n++;
+  }
+  table.reserve(n);
+  const { starts, ends, hashes, found } = b;
+  const view = viewOf(bytes);
+  for (let k = 0; k < n; k++) found[k] = table.candidate(hashes[k]!, ends[k]! - starts[k]!);
+  for (let k = 0; k < n; k++) {
+    const start = starts[k]!;
+    const slot = found[k]!;
+    let id = slot >= 0 ? table.idIfSame(slot, view, bytes, start) : 0;
+    if (id === 0) {
+      // New to the table, or a hash collision: the one-line path, with the tabs found again.
+      scanLine(bytes, start, scan);
+      id = table.get(view, bytes, start, ends[k]!, hashes[k]!);
+      if (id === 0) id = table.add(bytes, start, scan, checkFields(bytes, start, scan.tabs));
+    }
+    found[k] = id;
+  }
+  let count = 0;
+  for (let k = 0; k < n; k++) {
+    const id = found[k]!;
+    if (id > 0) scratch[count++] = table.record(id);
+    else log.add(`${table.problem(id)}; skipped`, b.lines[k]);
+  }
+  return count;
+}
+
+/** Any input, one line at a time: bad lines go to the general path, which says what is wrong. */
+function readLineByLine(bytes: Uint8Array, log: IssueLog): number {
   const found = scratch;
   let count = 0;
   const scan = lineScan;
   const tabs = scan.tabs;
   const table = lineTable;
+  const view = viewOf(bytes);
   let lineNo = 0;
   for (let from = 0; from < bytes.length;) {
     const fields = scanLine(bytes, from, scan);
@@ -56,16 +124,48 @@ export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'
     if (t4 + 2 >= end || bytes[t4 + 2] !== 105 /* i */) continue;
     // An entry id: positive for a record, negative for a problem. The record itself is not read here:
     // in a large heap a record is a cache and TLB miss of its own.
-    let id = table.get(bytes, start, t4, scan.hash);
-    if (id === 0) id = table.add(bytes, start, scan, checkFields(bytes, start, tabs));
+    let id = table.get(view, bytes, start, t4, scan.hash);
+    if (id === 0) {
+      table.reserve(1);
+      id = table.add(bytes, start, scan, checkFields(bytes, start, tabs));
+    }
     if (id > 0) found[count++] = table.record(id);
     else log.add(`${table.problem(id)}; skipped`, lineNo);
   }
-  if (isBlank(bytes)) log.add('input is empty: no packages');
-  return { packages: found.slice(0, count), issues: log.finish() };
+  return count;
 }
 
-const scratch: PackageListResult['packages'] = [];
+/** Per line of the input being read in batch: where its key starts and ends, its hash and line number. */
+class LineBatch {
+  capacity = 4096;
+  starts = new Int32Array(this.capacity);
+  ends = new Int32Array(this.capacity);
+  hashes = new Int32Array(this.capacity);
+  lines = new Int32Array(this.capacity);
+  /** A candidate slot, then the entry id. */
+  found = new Int32Array(this.capacity);
+
+  /** Doubles the room, up to what the line table holds at once; false past that. */
+  grow(): boolean {
+    if (this.capacity >= LineTable.LIMIT) return false;
+    this.capacity *= 2;
+    const bigger = (a: Int32Array) => {
+      const out = new Int32Array(this.capacity);
+      out.set(a);
+      return out;
+    };
+    this.starts = bigger(this.starts);
+    this.ends = bigger(this.ends);
+    this.hashes = bigger(this.hashes);
+    this.lines = bigger(this.lines);
+    this.found = new Int32Array(this.capacity);
+    return true;
+  }
+}
+
+const batch = new LineBatch();
+
+const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -157,30 +257,66 @@ function scanLine(bytes: Uint8Array, from: number, scan: LineScan): number {
  * The checked record (or the problem) of each distinct line seen, keyed by the bytes before the status
  * field: an open-addressing table probed with the line's hash and compared in place, so a repeated line
  * costs no allocation. A slot holds the hash, the entry id and where the key's bytes sit in `arena`, so
- * a probe reads one cache line. Cleared when half full, which only costs re-checking.
+ * a probe reads one cache line. Keys start at multiples of four in `arena` and compare four bytes at a
+ * time. Cleared when half full, which only costs re-checking.
  */
 class LineTable {
   private static readonly BITS = 17;
   private static readonly MASK = (1 << LineTable.BITS) - 1;
-  private static readonly LIMIT = 1 << (LineTable.BITS - 1);
+  /** Entries held before the table is cleared: half its slots, so probes stay short. */
+  static readonly LIMIT = 1 << (LineTable.BITS - 1);
   /** Per slot: hash, entry id (0: empty; > 0 a record, < 0 a problem), key offset in `arena`, key length. */
   private slots = new Int32Array(4 << LineTable.BITS);
   private arena = new Uint8Array(1 << 20);
+  /** `arena` read four bytes at a time, in the platform's byte order. */
+  private words = new Int32Array(this.arena.buffer);
   private used = 0;
   private records: Readonly<InstalledPackage>[] = [];
   private problems: string[] = [];
 
   /** The entry id of the line `bytes[from, to)` with this hash, or 0 when the table does not know it. */
-  get(bytes: Uint8Array, from: number, to: number, hash: number): number {
+  get(view: DataView, bytes: Uint8Array, from: number, to: number, hash: number): number {
     const slots = this.slots;
     const len = to - from;
     for (let i = hash & LineTable.MASK; ; i = (i + 1) & LineTable.MASK) {
       const at = 4 * i;
       const id = slots[at + 1]!;
       if (id === 0) return 0;
-      if (slots[at] === hash && slots[at + 3] === len && this.same(bytes, from, slots[at + 2]!, len))
+      if (slots[at] === hash && slots[at + 3] === len && this.same(view, bytes, from, slots[at + 2]!, len))
         return id;
     }
+  }
+
+  /**
+   * The first slot whose hash and key length match, or -1 when the probe meets an empty slot first: the
+   * line is new, unless its bytes differ from the candidate's (then {@link get} goes on probing).
+   */
+  candidate(hash: number, len: number): number {
+    const slots = this.slots;
+    for (let i = hash & LineTable.MASK; ; i = (i + 1) & LineTable.MASK) {
+      const at = 4 * i;
+      if (slots[at + 1] === 0) return -1;
+      if (slots[at] === hash && slots[at + 3] === len) return i;
+    }
+  }
+
+  /**
+   * The entry id in `slot` when its key equals the bytes at `from` (of the slot's length), else 0.
+   * `view` reads `bytes` (see {@link same}).
+   */
+  idIfSame(slot: number, view: DataView, bytes: Uint8Array, from: number): number {
+    const at = 4 * slot;
+    const slots = this.slots;
+    return this.same(view, bytes, from, slots[at + 2]!, slots[at + 3]!) ? slots[at + 1]! : 0;
+  }
+
+  /** Makes room for `n` more entries, clearing the table when they would pass {@link LIMIT}. */
+  reserve(n: number): void {
+    if (this.records.length + this.problems.length + n <= LineTable.LIMIT) return;
+    this.slots.fill(0);
+    this.records = [];
+    this.problems = [];
+    this.used = 0;
   }
 
   record(id: number): Readonly<InstalledPackage> {
@@ -191,25 +327,32 @@ class LineTable {
     return this.problems[-id - 1]!;
   }
 
-  private same(bytes: Uint8Array, from: number, at: number, len: number): boolean {
+  /**
+   * Whether the `len` bytes at `from` equal the key at `at`: four bytes at a time (`view` reads the
+   * input at any offset, in the platform's byte order like `words`), then the last one to three.
+   */
+  private same(view: DataView, bytes: Uint8Array, from: number, at: number, len: number): boolean {
+    const words = this.words;
+    const first = at >> 2;
+    const whole = len >> 2;
+    for (let j = 0; j < whole; j++)
+      if (view.getInt32(from + 4 * j, LITTLE_ENDIAN) !== words[first + j]) return false;
     const arena = this.arena;
-    for (let j = 0; j < len; j++) if (bytes[from + j] !== arena[at + j]) return false;
+    for (let j = whole * 4; j < len; j++) if (bytes[from + j] !== arena[at + j]) return false;
     return true;
   }
 
-  /** Adds the line `scan` describes with its checked record (or problem); returns its entry id. */
+  /**
+   * Adds the line `scan` describes with its checked record (or problem); returns its entry id. The
+   * caller has made room with {@link reserve}.
+   */
   add(bytes: Uint8Array, from: number, scan: LineScan, value: Readonly<InstalledPackage> | string): number {
     const len = scan.tabs[4]! - from;
-    if (this.records.length + this.problems.length >= LineTable.LIMIT) {
-      this.slots.fill(0);
-      this.records = [];
-      this.problems = [];
-      this.used = 0;
-    }
-    if (this.used + len > this.arena.length) {
-      const grown = new Uint8Array(Math.max(this.arena.length * 2, this.used + len));
+    if (this.used + len + 4 > this.arena.length) {
+      const grown = new Uint8Array((Math.max(this.arena.length * 2, this.used + len + 4) + 3) & ~3);
       grown.set(this.arena.subarray(0, this.used));
       this.arena = grown;
+      this.words = new Int32Array(grown.buffer);
     }
     const id = typeof value === 'string' ? -this.problems.push(value) : this.records.push(value);
     let i = scan.hash & LineTable.MASK;
@@ -220,10 +363,12 @@ class LineTable {
     this.slots[at + 2] = this.used;
     this.slots[at + 3] = len;
     this.arena.set(bytes.subarray(from, from + len), this.used);
-    this.used += len;
+    this.used += (len + 3) & ~3;
     return id;
   }
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 const lineTable = new LineTable();
 
