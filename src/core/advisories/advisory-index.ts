@@ -29,18 +29,15 @@ const INTRODUCED = 0;
 const FIXED = 1;
 const LAST_AFFECTED = 2;
 
-/** One range event with its version parsed once; `version` null is `introduced: "0"` (before everything). */
-interface CompiledEvent {
-  kind: number;
-  version: unknown;
-  raw: string;
-}
-
-/** One OSV range, events sorted by version; `limits` null means no limit (or `*`). */
-interface CompiledRange {
-  events: CompiledEvent[];
-  limits: unknown[] | null;
-}
+/**
+ * One OSV range in one flat array (the index holds hundreds of thousands; an object per event would
+ * triple their count): at 0 the parsed `limit` versions (null: no limit, or `*`), then per event, sorted by
+ * version, its kind, its parsed version (null for `introduced: "0"`, before everything) and its text.
+ */
+type CompiledRange = readonly unknown[];
+/** Where a {@link CompiledRange}'s events start, and the width of one. */
+const FIRST_EVENT = 1;
+const EVENT = 3;
 
 /**
  * One vulnerability of one package as every feed describes it, merged: shared by all versions, hosts and
@@ -49,11 +46,11 @@ interface CompiledRange {
 export interface VulnInfo {
   vulnId: string;
   /** Every other id of the vulnerability, from every feed. */
-  aliases: string[];
-  cves: string[];
+  aliases: readonly string[];
+  cves: readonly string[];
   /** Feeds with an advisory of it for this package. */
-  sources: string[];
-  severity: SeverityVector[];
+  sources: readonly string[];
+  severity: readonly SeverityVector[];
   /** The most urgent distro urgency any feed gives. */
   urgency?: string;
   /** The matcher's cache slot for KEV/EPSS/CVSS lookups (see match-host.ts). */
@@ -78,19 +75,39 @@ export interface AdvisoryHit {
 }
 
 /** The records of one package and the per-version results computed from them. */
-export interface PackageEntries {
-  entries: IndexEntry[];
-  infos: Map<string, VulnInfo>;
+export class PackageEntries {
+  readonly entries: IndexEntry[] = [];
+  /** vulnId -> info, once a package has more entries than a scan of them should cost. */
+  private infos: Map<string, VulnInfo> | undefined = undefined;
   /** version string -> hits; fleets repeat the same versions, so each is evaluated once. */
-  memo: Map<string, VersionHits>;
+  memo: Map<string, VersionHits> | undefined = undefined;
   /** The last version looked up: parsers share one string per version, so `===` is cheap. */
-  last: VersionHits | undefined;
+  last: VersionHits | undefined = undefined;
   /**
    * The matcher's slot: the host call that last met this package, and where the group it started there
    * sits in that call's list (a number, not the group: the index must not keep a host's groups alive).
    */
-  seenBy: number;
-  group: number;
+  seenBy = 0;
+  group = 0;
+
+  add(entry: IndexEntry): void {
+    this.entries.push(entry);
+    if (this.infos) this.infos.set(entry.info.vulnId, entry.info);
+    else if (this.entries.length > PackageEntries.SCANNED) {
+      this.infos = new Map();
+      for (const e of this.entries) this.infos.set(e.info.vulnId, e.info);
+    }
+  }
+
+  /** The info of `vulnId` if an entry has it (entries of one vulnerability share one info). */
+  info(vulnId: string): VulnInfo | undefined {
+    if (this.infos) return this.infos.get(vulnId);
+    for (const e of this.entries) if (e.info.vulnId === vulnId) return e.info;
+    return undefined;
+  }
+
+  /** Entries looked through one by one before a map takes over: most packages have a handful. */
+  private static readonly SCANNED = 16;
 }
 
 /**
@@ -159,22 +176,10 @@ export function buildAdvisoryIndex(
     const eco = ecosystemIndex(index, record);
     if (!eco) continue;
     let pkg = eco.packages.get(record.package);
-    const entry = compileEntry(eco, record, index.issues, pkg?.infos);
+    const entry = compileEntry(eco, record, index.issues, pkg);
     if (!entry) continue;
-    if (!pkg)
-      eco.packages.set(
-        record.package,
-        (pkg = {
-          entries: [],
-          infos: new Map(),
-          memo: new Map(),
-          last: undefined,
-          seenBy: 0,
-          group: 0,
-        }),
-      );
-    pkg.infos.set(entry.info.vulnId, entry.info);
-    pkg.entries.push(entry);
+    if (!pkg) eco.packages.set(record.package, (pkg = new PackageEntries()));
+    pkg.add(entry);
     index.records++;
     index.ranges += Math.max(1, entry.ranges.length);
   }
@@ -213,7 +218,7 @@ function compileEntry(
   eco: EcosystemIndex,
   record: AffectedPackage,
   issues: IndexIssue[],
-  infos?: Map<string, VulnInfo>,
+  pkg?: PackageEntries,
 ): IndexEntry | undefined {
   const problem = (message: string) =>
     issues.push({ vulnId: record.vulnId, ecosystem: record.ecosystem, package: record.package, message });
@@ -232,7 +237,7 @@ function compileEntry(
   if (ranges.length === 0 && versions.length === 0) return undefined;
   const cves = cveIds(record);
   const key = cves.length === 1 ? cves[0]! : record.vulnId;
-  const known = infos?.get(key);
+  const known = pkg?.info(key);
   // Exact-size copies: an array grown by push keeps room for 17 elements, and the index holds hundreds
   // of thousands of these for the whole run.
   return {
@@ -246,7 +251,7 @@ function compileRange(
   eco: EcosystemIndex,
   events: AffectedPackage['ranges'][number],
 ): CompiledRange | string {
-  const out: CompiledEvent[] = [];
+  const out: { kind: number; version: unknown; raw: string }[] = [];
   let limits: unknown[] | null = [];
   for (const e of events) {
     const [kind, raw] = eventParts(e);
@@ -277,7 +282,15 @@ function compileRange(
         ? 1
         : eco.order.compare(a.version, b.version),
   );
-  return { events: out.slice(), limits: limits && limits.length > 0 ? limits.slice() : null };
+  const flat = new Array<unknown>(FIRST_EVENT + EVENT * out.length);
+  flat[0] = limits && limits.length > 0 ? limits.slice() : null;
+  for (let i = 0; i < out.length; i++) {
+    const at = FIRST_EVENT + EVENT * i;
+    flat[at] = out[i]!.kind;
+    flat[at + 1] = out[i]!.version;
+    flat[at + 2] = out[i]!.raw;
+  }
+  return flat;
 }
 
 function eventParts(e: AffectedPackage['ranges'][number][number]): [string, string] {
@@ -293,26 +306,27 @@ function eventParts(e: AffectedPackage['ranges'][number][number]): [string, stri
  * ends in `last_affected` or not at all).
  */
 function evaluateRange(order: VersionOrder, r: CompiledRange, v: unknown): string | null | undefined {
-  if (r.limits && !r.limits.some((l) => order.compare(v, l) < 0)) return undefined;
+  const limits = r[0] as unknown[] | null;
+  if (limits && !limits.some((l) => order.compare(v, l) < 0)) return undefined;
   let vulnerable = false;
   let from = -1;
-  const events = r.events;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    if (e.kind === INTRODUCED) {
-      if (e.version === null || order.compare(v, e.version) >= 0) {
+  const end = r.length;
+  for (let i = FIRST_EVENT; i < end; i += EVENT) {
+    const kind = r[i];
+    const version = r[i + 1];
+    if (kind === INTRODUCED) {
+      if (version === null || order.compare(v, version) >= 0) {
         vulnerable = true;
         from = i;
       }
-    } else if (e.kind === FIXED) {
-      if (order.compare(v, e.version) >= 0) vulnerable = false;
-    } else if (order.compare(v, e.version) > 0) vulnerable = false;
+    } else if (kind === FIXED) {
+      if (order.compare(v, version) >= 0) vulnerable = false;
+    } else if (order.compare(v, version) > 0) vulnerable = false;
   }
   if (!vulnerable) return undefined;
-  for (let i = from + 1; i < events.length; i++) {
-    const e = events[i]!;
-    if (e.kind === FIXED) return e.raw;
-    if (e.kind === LAST_AFFECTED) return null;
+  for (let i = from + EVENT; i < end; i += EVENT) {
+    if (r[i] === FIXED) return r[i + 2] as string;
+    if (r[i] === LAST_AFFECTED) return null;
   }
   return null;
 }
@@ -342,27 +356,55 @@ export function evaluateEntry(eco: EcosystemIndex, entry: IndexEntry, v: unknown
   return result;
 }
 
+/**
+ * A vulnerability's info, every field set (one shape for all). Lists are shared where they can be: no
+ * list at all, one feed's name, the record's own vectors. Merging replaces a list, never changes one.
+ */
 function newInfo(key: string, r: AffectedPackage, cves: string[]): VulnInfo {
-  const ids = new Set([r.vulnId, ...r.aliases]);
-  ids.delete(key);
-  const info: VulnInfo = {
+  let aliases: readonly string[] = NO_STRINGS;
+  if (r.vulnId !== key || r.aliases.length > 0) {
+    const ids = new Set([r.vulnId, ...r.aliases]);
+    ids.delete(key);
+    if (ids.size > 0) aliases = [...ids];
+  }
+  return {
     vulnId: key,
-    aliases: [...ids],
+    aliases,
     cves,
-    sources: [r.source],
-    severity: [...r.severity],
+    sources: sourceList(r.source),
+    severity: r.severity.length === 0 ? NO_VECTORS : r.severity,
+    urgency: r.urgency || undefined,
+    enriched: undefined,
   };
-  if (r.urgency) info.urgency = r.urgency;
-  return info;
+}
+
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+const NO_VECTORS: readonly SeverityVector[] = Object.freeze([]);
+const SOURCE_LISTS = new Map<string, readonly string[]>();
+
+/** The shared one-feed list of `source`. */
+function sourceList(source: string): readonly string[] {
+  let list = SOURCE_LISTS.get(source);
+  if (!list) SOURCE_LISTS.set(source, (list = Object.freeze([source])));
+  return list;
 }
 
 /** Another record of the same vulnerability: union of ids, feeds and vectors, the most urgent urgency. */
 function mergeInfo(info: VulnInfo, r: AffectedPackage, cves: string[]): VulnInfo {
-  for (const id of [r.vulnId, ...r.aliases])
-    if (id !== info.vulnId && !info.aliases.includes(id)) info.aliases.push(id);
-  for (const c of cves) if (!info.cves.includes(c)) info.cves.push(c);
-  if (!info.sources.includes(r.source)) info.sources.push(r.source);
-  for (const s of r.severity) if (!info.severity.some((x) => x.score === s.score)) info.severity.push(s);
+  const add = <T>(list: readonly T[], more: Iterable<T>, same: (a: T, b: T) => boolean) => {
+    let out = list;
+    for (const x of more) if (!out.some((y) => same(x, y))) out = [...out, x];
+    return out;
+  };
+  const eq = (a: string, b: string) => a === b;
+  info.aliases = add(
+    info.aliases,
+    [r.vulnId, ...r.aliases].filter((id) => id !== info.vulnId),
+    eq,
+  );
+  info.cves = add(info.cves, cves, eq);
+  info.sources = add(info.sources, [r.source], eq);
+  info.severity = add(info.severity, r.severity, (a, b) => a.score === b.score);
   if (r.urgency && urgencyRank(r.urgency) > urgencyRank(info.urgency)) info.urgency = r.urgency;
   return info;
 }

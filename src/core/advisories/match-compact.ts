@@ -186,12 +186,12 @@ function versionHits(eco: EcosystemIndex, pkg: string, version: string): Version
   if (!entries) return NOTHING;
   const last = entries.last;
   if (last !== undefined && last.version === version) return last;
-  let vh = entries.memo.get(version);
+  let vh = entries.memo?.get(version);
   if (!vh) {
     const v = parseCached(eco, version);
     const hits = typeof v === 'string' ? NOTHING.hits : computeHits(eco, entries.entries, v);
     vh = hits.length === 0 ? NOTHING : new VersionHits(entries, ownCopy(version), hits);
-    entries.memo.set(vh === NOTHING ? ownCopy(version) : vh.version, vh);
+    (entries.memo ??= new Map()).set(vh === NOTHING ? ownCopy(version) : vh.version, vh);
   }
   entries.last = vh;
   return vh;

@@ -31,8 +31,8 @@ export interface Finding {
   installedVersion: string;
   fixedVersion: string | null;
   vulnId: string;
-  aliases: string[];
-  cves: string[];
+  aliases: readonly string[];
+  cves: readonly string[];
   cvss?: { version: string; vector: string; score: number };
   urgency?: string;
   kev?: KevEntry;
@@ -40,5 +40,5 @@ export interface Finding {
   /** True when the host's OS release is past its end of life (standard security support). */
   osEol?: boolean;
   /** Feeds that reported it. */
-  sources: string[];
+  sources: readonly string[];
 }

@@ -43,7 +43,7 @@ export interface Decision {
   host: string;
   os: string;
   vulnId: string;
-  cves: string[];
+  cves: readonly string[];
   package: string;
   binaries: string[];
   installedVersion: string;
@@ -151,7 +151,7 @@ class DecisionRecord implements Decision {
   declare host: string;
   declare os: string;
   declare vulnId: string;
-  declare cves: string[];
+  declare cves: readonly string[];
   declare package: string;
   declare binaries: string[];
   declare installedVersion: string;
