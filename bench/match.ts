@@ -22,9 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { strFromU8, unzipSync } from 'fflate';
 import type { AffectedPackage } from '../src/core/advisories/advisory.js';
 import { buildAdvisoryIndex } from '../src/core/advisories/advisory-index.js';
-import type { AdvisoryHit } from '../src/core/advisories/advisory-index.js';
-import { groupHits, matchHostCompact, type CompactMatch } from '../src/core/advisories/match-compact.js';
-import { enrichmentOf, materializeFindings, type MatchIntel } from '../src/core/advisories/match-host.js';
+import { matchHostCompact, type CompactMatch } from '../src/core/advisories/match-compact.js';
+import { knownExploitedCount, materializeFindings } from '../src/core/advisories/match-host.js';
 import { parseOsvRecord } from '../src/core/advisories/parse-osv.js';
 import type { EpssScore } from '../src/core/findings/finding.js';
 import { parseEolCsv } from '../src/core/intel/eol.js';
@@ -210,30 +209,6 @@ const loadNow = () =>
     .join(' ');
 const LOAD = loadNow();
 
-const kevPerList = new WeakMap<readonly AdvisoryHit[], number>();
-
-/**
- * Known-exploited findings of one compact match: counted once per shared hit list (then a lookup per
- * affected source package), or walked for a source installed at several versions.
- */
-function countKev(c: CompactMatch, intel: MatchIntel): number {
-  let n = 0;
-  for (const g of c.groups) {
-    if (g.next) {
-      for (const hit of groupHits(g, c.eco)) if (enrichmentOf(hit.info, intel).kev) n++;
-      continue;
-    }
-    let k = kevPerList.get(g.hits);
-    if (k === undefined) {
-      k = 0;
-      for (const hit of g.hits) if (enrichmentOf(hit.info, intel).kev) k++;
-      kevPerList.set(g.hits, k);
-    }
-    n += k;
-  }
-  return n;
-}
-
 /** Accumulates wall-clock and CPU time (user + system, all threads) over start/stop spans, in ms. */
 function clock(running = true) {
   let w0 = 0;
@@ -325,7 +300,7 @@ function main(): void {
       };
       const c = matchHostCompact(state, index);
       findings += c.findings;
-      kevFindings += countKev(c, intel);
+      kevFindings += knownExploitedCount(c, intel);
       packages += p.packages.length;
       if ((first + i) % sampleEvery === 0 && sample.length < SAMPLE) sample.push(c);
     }

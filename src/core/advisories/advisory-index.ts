@@ -119,6 +119,8 @@ export class VersionHits {
   readonly count: number;
   seenBy = 0;
   group = 0;
+  /** The matcher's cache slot for the count of known-exploited hits under one intel (match-host.ts). */
+  kev: { intel: unknown; count: number } | undefined = undefined;
   constructor(
     /** The package's entries; undefined for a package no advisory names. */
     readonly pkg: PackageEntries | undefined,

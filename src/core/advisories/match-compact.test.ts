@@ -3,7 +3,8 @@ import type { HostState, InstalledPackage } from '../inventory/host-state.js';
 import type { AffectedPackage } from './advisory.js';
 import { buildAdvisoryIndex } from './advisory-index.js';
 import { groupHits, matchHostCompact } from './match-compact.js';
-import { materializeFindings, matchHost } from './match-host.js';
+import { knownExploitedCount, materializeFindings, matchHost } from './match-host.js';
+import type { KevEntry } from '../findings/finding.js';
 
 const adv = (pkg: string, cve: string, ranges: AffectedPackage['ranges']): AffectedPackage => ({
   source: 'osv:Debian:12',
@@ -97,6 +98,31 @@ describe('matchHostCompact', () => {
       ['CVE-2024-0003', '3.0.15-1~deb12u1'],
       ['CVE-2024-0002', '3.0.11-1~deb12u2'],
     ]);
+  });
+
+  it('counts known-exploited findings as materializing them would, per intel', () => {
+    const kevOf = (cve: string): KevEntry => ({
+      cve,
+      vendor: 'v',
+      product: 'p',
+      name: cve,
+      dateAdded: '2024-01-01',
+      dueDate: '2024-01-22',
+      knownRansomwareCampaignUse: 'Unknown',
+    });
+    const exploited = { ...intel, kev: new Map([['CVE-2024-0002', kevOf('CVE-2024-0002')]]) };
+    const more = { ...intel, kev: new Map(['CVE-2024-0001', 'CVE-2024-0011'].map((c) => [c, kevOf(c)])) };
+    const hosts = [
+      [pkg('libssl3', 'openssl', '3.0.11-1~deb12u1'), pkg('libc6', 'glibc', '2.36-9+deb12u3')],
+      [pkg('openssl', 'openssl', '3.0.14-1'), pkg('libssl3', 'openssl', '3.0.11-1~deb12u1')],
+      [pkg('libc6', 'glibc', '2.36-9+deb12u3')],
+    ];
+    for (const i of [exploited, more, intel, exploited])
+      for (const packages of hosts) {
+        const c = matchHostCompact(host(packages), index);
+        const expected = materializeFindings(c, i, NOW).filter((f) => f.kev).length;
+        expect(knownExploitedCount(c, i)).toBe(expected);
+      }
   });
 
   it.each(['debian:11', 'plan9:4'])('matches nothing on %s (no advisories for the OS)', (os) => {

@@ -17,12 +17,14 @@ import {
  * that (source, version). `next` links the groups of the same source at other source versions (rare).
  */
 export interface CompactGroup {
-  source: string;
-  version: string;
+  readonly source: string;
+  readonly version: string;
   /** The index's memoised hits of (source, version): shared across hosts, frozen. */
-  hits: readonly AdvisoryHit[];
+  readonly hits: readonly AdvisoryHit[];
+  /** The index's entry of (source, version), which holds `version` and `hits`: shared across hosts. */
+  readonly shared: VersionHits;
   /** The installed packages built from it, in the host's order (pointers into the host state). */
-  packages: InstalledPackage[];
+  readonly packages: InstalledPackage[];
   next?: CompactGroup;
 }
 
@@ -32,16 +34,21 @@ export interface CompactGroup {
  * die with the host. Like `Change` in rollup-host.ts; in alternating runs it was not slower.
  */
 class Group implements CompactGroup {
-  source: string;
-  version: string;
-  hits: readonly AdvisoryHit[];
-  packages: InstalledPackage[];
-  next?: CompactGroup;
-  constructor(p: InstalledPackage, version: string, hits: readonly AdvisoryHit[]) {
-    this.source = p.source;
-    this.version = version;
-    this.hits = hits;
+  readonly shared: VersionHits;
+  readonly packages: InstalledPackage[];
+  next?: CompactGroup = undefined;
+  constructor(p: InstalledPackage, shared: VersionHits) {
+    this.shared = shared;
     this.packages = [p];
+  }
+  get source(): string {
+    return this.packages[0]!.source;
+  }
+  get version(): string {
+    return this.shared.version;
+  }
+  get hits(): readonly AdvisoryHit[] {
+    return this.shared.hits;
   }
 }
 
@@ -115,7 +122,7 @@ export function matchHostCompact(state: HostState, index: AdvisoryIndex): Compac
       groupsMade[vh.group]!.packages.push(p);
       continue;
     }
-    const g = new Group(p, vh.version, vh.hits);
+    const g = new Group(p, vh);
     vh.seenBy = call;
     vh.group = made;
     groupsMade[made++] = g;

@@ -9,7 +9,13 @@ import {
   type EcosystemIndex,
   type VulnInfo,
 } from './advisory-index.js';
-import { hitsFor, matchHostCompact, type CompactGroup, type CompactMatch } from './match-compact.js';
+import {
+  groupHits,
+  hitsFor,
+  matchHostCompact,
+  type CompactGroup,
+  type CompactMatch,
+} from './match-compact.js';
 
 /** What the matcher adds to each finding besides the advisory: exploitation, likelihood, OS support. */
 export interface MatchIntel {
@@ -64,6 +70,30 @@ export function materializeFindings(compact: CompactMatch, intel: MatchIntel, no
     }
   }
   return out;
+}
+
+/**
+ * How many of a compact match's findings are known-exploited (would carry a KEV entry in
+ * `materializeFindings`), without making them: counted once per shared (package, version) and intel,
+ * so a fleet-wide count costs a lookup per affected package.
+ */
+export function knownExploitedCount(compact: CompactMatch, intel: MatchIntel): number {
+  let n = 0;
+  for (const g of compact.groups) {
+    if (g.next) {
+      for (const hit of groupHits(g, compact.eco)) if (enriched(hit.info, intel).kev) n++;
+      continue;
+    }
+    const shared = g.shared;
+    let kev = shared.kev;
+    if (kev?.intel !== intel) {
+      let count = 0;
+      for (const hit of shared.hits) if (enriched(hit.info, intel).kev) count++;
+      shared.kev = kev = { intel, count };
+    }
+    n += kev.count;
+  }
+  return n;
 }
 
 function binaryNames(g: CompactGroup): string[] {
