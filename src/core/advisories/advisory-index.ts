@@ -83,12 +83,9 @@ export class PackageEntries {
   memo: Map<string, VersionHits> | undefined = undefined;
   /** The last version looked up: parsers share one string per version, so `===` is cheap. */
   last: VersionHits | undefined = undefined;
-  /**
-   * The matcher's slot: the host call that last met this package, and where the group it started there
-   * sits in that call's list (a number, not the group: the index must not keep a host's groups alive).
-   */
-  seenBy = 0;
-  group = 0;
+
+  /** @param ordinal the package's number in its ecosystem index, from 0 (see `EcosystemIndex.seen`) */
+  constructor(readonly ordinal: number) {}
 
   add(entry: IndexEntry): void {
     this.entries.push(entry);
@@ -117,17 +114,25 @@ export class PackageEntries {
 export class VersionHits {
   /** `hits.length`, read without touching the array. */
   readonly count: number;
+  /** The package's ordinal (-1: none), read without touching the package. */
+  readonly ordinal: number;
+  /**
+   * The matcher's slot: the host call that last met this (package, version), and where the group made
+   * for it sits in that call's list (a number, not the group: the index must not keep a host's groups
+   * alive).
+   */
   seenBy = 0;
   group = 0;
   /** The matcher's cache slot for the count of known-exploited hits under one intel (match-host.ts). */
   kev: { intel: unknown; count: number } | undefined = undefined;
   constructor(
     /** The package's entries; undefined for a package no advisory names. */
-    readonly pkg: PackageEntries | undefined,
+    pkg: PackageEntries | undefined,
     readonly version: string,
     readonly hits: readonly AdvisoryHit[],
   ) {
     this.count = hits.length;
+    this.ordinal = pkg ? pkg.ordinal : -1;
   }
 }
 
@@ -143,6 +148,11 @@ export interface EcosystemIndex {
    * one frozen record per distinct line across hosts, so a repeated record costs one array read.
    */
   byRecordId: (VersionHits | undefined)[];
+  /**
+   * The matcher's slots per package ordinal: the host call that last met the package, and where the
+   * first group it made for it sits in that call's list. Typed arrays, so the package itself is not read.
+   */
+  seen: { calls: Float64Array; groups: Int32Array };
 }
 
 /** A problem found while building the index (a record whose versions do not parse). */
@@ -180,7 +190,7 @@ export function buildAdvisoryIndex(
     let pkg = eco.packages.get(record.package);
     const entry = compileEntry(eco, record, index.issues, pkg);
     if (!entry) continue;
-    if (!pkg) eco.packages.set(record.package, (pkg = new PackageEntries()));
+    if (!pkg) eco.packages.set(record.package, (pkg = new PackageEntries(eco.packages.size)));
     pkg.add(entry);
     index.records++;
     index.ranges += Math.max(1, entry.ranges.length);
@@ -199,7 +209,14 @@ function ecosystemIndex(index: AdvisoryIndex, r: AffectedPackage): EcosystemInde
       index.issues.push({ vulnId: r.vulnId, ecosystem: r.ecosystem, package: r.package, message });
     return undefined;
   }
-  eco = { ecosystem: r.ecosystem, order, parsed: new Map(), packages: new Map(), byRecordId: [] };
+  eco = {
+    ecosystem: r.ecosystem,
+    order,
+    parsed: new Map(),
+    packages: new Map(),
+    byRecordId: [],
+    seen: { calls: new Float64Array(0), groups: new Int32Array(0) },
+  };
   index.ecosystems.set(r.ecosystem, eco);
   return eco;
 }

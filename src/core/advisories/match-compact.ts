@@ -83,8 +83,9 @@ const groupsMade: Group[] = [];
  * (`findings`); use `materializeFindings` for `Finding` records and `groupHits` to walk them.
  *
  * Groups are found through the index, not a map: each shared (package, version) and each package
- * remembers the call that last met it and the group it went into (`seenBy`, `group`), so a binary of a
- * source already met costs two field reads. Not reentrant, like everything synchronous in JavaScript.
+ * remembers the call that last met it and the group it went into (`VersionHits.seenBy` and `group`,
+ * `EcosystemIndex.seen`), so a binary of a source already met costs two field reads. Not reentrant, like
+ * everything synchronous in JavaScript.
  */
 export function matchHostCompact(state: HostState, index: AdvisoryIndex): CompactMatch {
   const eco = ecosystemIndexFor(state.os, index);
@@ -96,6 +97,9 @@ export function matchHostCompact(state: HostState, index: AdvisoryIndex): Compac
   const n = packages.length;
   const byId = eco.byRecordId;
   const found = perPackage;
+  if (eco.seen.calls.length < eco.packages.size)
+    eco.seen = { calls: new Float64Array(eco.packages.size), groups: new Int32Array(eco.packages.size) };
+  const { calls: seenBy, groups: firstGroup } = eco.seen;
   // First pass: the remembered hits of each shared record, and their count. The loads of one package do
   // not wait on another's, so the processor overlaps their cache misses.
   for (let i = 0; i < n; i++) {
@@ -126,16 +130,16 @@ export function matchHostCompact(state: HostState, index: AdvisoryIndex): Compac
     vh.seenBy = call;
     vh.group = made;
     groupsMade[made++] = g;
-    const pkg = vh.pkg!;
-    if (pkg.seenBy !== call) {
-      pkg.seenBy = call;
-      pkg.group = vh.group;
+    const k = vh.ordinal;
+    if (seenBy[k] !== call) {
+      seenBy[k] = call;
+      firstGroup[k] = vh.group;
       groups.push(g);
       out.findings += vh.count;
       continue;
     }
     // The same source at another source version: linked to its first group.
-    let last: CompactGroup = groupsMade[pkg.group]!;
+    let last: CompactGroup = groupsMade[firstGroup[k]!]!;
     while (last.next) last = last.next;
     last.next = g;
     mixed = true;
