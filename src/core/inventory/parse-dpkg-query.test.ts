@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sharedRecordId } from './host-state.js';
+import { sharedRecordId, type InstalledPackage } from './host-state.js';
 import { parseDpkgQuery } from './parse-dpkg-query.js';
+import { checkPackage, excerpt, lineProblem, MAX_ISSUES } from './parse-dpkg-status.js';
 
 const line = (...f: string[]) => f.join('\t');
 
@@ -110,5 +112,107 @@ describe('parseDpkgQuery', () => {
         { name: f[0], version: f[1], source: f[2], sourceVersion: f[3], arch: f[4] },
       ]);
     }
+  });
+
+  it('judges a repeated line once, and reports each of its issues at its own line', () => {
+    const good = line('bash', '5.2.15-2+b7', 'bash', '5.2.15-2', 'amd64', 'ii ');
+    const held = line('bash', '5.2.15-2+b7', 'bash', '5.2.15-2', 'amd64', 'hi ');
+    const removed = line('old', '1.0-1', 'old', '1.0-1', 'amd64', 'rc ');
+    const bad = line('x$(id)', '1', 'x', '1', 'amd64', 'ii ');
+    const long = `${good}${'x'.repeat(70_000)}`;
+    const text = [good, bad, removed, held, bad, long, good, removed, long, ''].join('\n');
+    for (let round = 0; round < 2; round++) {
+      const r = parseDpkgQuery(text);
+      expect(r.packages.map((p) => p.name)).toEqual(['bash', 'bash', 'bash']);
+      expect(r.packages[0]).toBe(r.packages[2]);
+      expect(r.packages[1]).toEqual(r.packages[0]);
+      expect(r.issues.map((i) => [i.line, i.message.slice(0, 24)])).toEqual([
+        [2, 'invalid package name "x$'],
+        [5, 'invalid package name "x$'],
+        [6, 'line is 70040 characters'],
+        [9, 'line is 70040 characters'],
+      ]);
+    }
+  });
+
+  it('reads every line as the general rules say, whatever the bytes (the line table only remembers)', () => {
+    // The general path is the specification: split the decoded text into lines, judge each line.
+    const reference = (bytes: Uint8Array) => {
+      const packages: InstalledPackage[] = [];
+      const issues: [number, string][] = [];
+      const lines = new TextDecoder().decode(bytes).split('\n');
+      lines.forEach((l, i) => {
+        if (l.length === 0) return;
+        const problem = lineProblem(l);
+        const fields = l.split('\t');
+        let message: string | undefined = problem ?? undefined;
+        if (!problem && fields.length !== 6)
+          message = `expected 6 tab-separated fields, got ${fields.length}: ${excerpt(l)}; skipped`;
+        else if (!problem && fields[5]!.charCodeAt(1) === 105) {
+          const [name, version, source, sourceVersion, arch] = fields as [
+            string,
+            string,
+            string,
+            string,
+            string,
+          ];
+          const checked = checkPackage({ name, version, source, sourceVersion, arch });
+          if (typeof checked === 'string') message = `${checked}; skipped`;
+          else packages.push(checked);
+        }
+        if (message !== undefined) issues.push([i + 1, message]);
+      });
+      const kept: [number | undefined, string][] = issues.slice(0, MAX_ISSUES);
+      if (issues.length > MAX_ISSUES)
+        kept.push([undefined, `${issues.length - MAX_ISSUES} more issues not recorded`]);
+      if (bytes.every((b) => b === 32 || b === 10 || b === 9 || b === 13))
+        kept.push([undefined, 'input is empty: no packages']);
+      return { packages, issues: kept };
+    };
+    const piece = fc.constantFrom(
+      'bash',
+      'libc6',
+      'glibc',
+      '2.36-9+deb12u3',
+      '1:1.2.13.dfsg-1',
+      'amd64',
+      'all',
+      'ii ',
+      'hi ',
+      'rc ',
+      'i',
+      'x$(id)',
+      '\t',
+      '\t',
+      '\t',
+      '\n',
+      '\n',
+      '\r',
+      '\u00e9',
+      '\xff',
+      ' ',
+      '',
+    );
+    const lineOf = fc
+      .tuple(fc.array(piece, { maxLength: 4 }), fc.boolean())
+      .map(([extra, plain]) =>
+        plain
+          ? line('bash', '5.2.15-2+b7', 'bash', '5.2.15-2', 'amd64', 'ii ') + extra.join('')
+          : extra.join(''),
+      );
+    fc.assert(
+      fc.property(fc.array(lineOf, { maxLength: 12 }), fc.boolean(), (ls, newlineAtEnd) => {
+        const text = ls.join('\n') + (newlineAtEnd ? '\n' : '');
+        // \xff as a raw byte (not UTF-8), so undecodable input is covered too
+        const bytes = Uint8Array.from(Buffer.from(text, 'utf8')).map((b, i, a) =>
+          b === 0xc3 && a[i + 1] === 0xbf ? 0xff : b,
+        );
+        const expected = reference(bytes);
+        const r = parseDpkgQuery(bytes);
+        expect(r.packages).toEqual(expected.packages);
+        expect(r.issues.map((i) => [i.line, i.message])).toEqual(expected.issues);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

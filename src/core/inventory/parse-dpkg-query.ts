@@ -24,14 +24,70 @@ export const DPKG_QUERY_ARGV = ['dpkg-query', '-W', '-f', DPKG_QUERY_FORMAT] as 
  * carry binary bytes, have the wrong number of fields or fail the Debian grammar become issues; this
  * function never throws on its input.
  *
- * The output is read as bytes (a string is encoded first): fleets repeat the same package lines, so
- * each distinct line is checked once and recognised again by its hash and a byte comparison. The
- * returned records are frozen and shared between every host (and call) that lists the same line.
+ * The output is read as bytes (a string is encoded first). Fleets repeat the same package lines, so
+ * each distinct line is judged once (checked, or found wanting) and recognised again by its hash and a
+ * byte comparison: a repeated line is not checked again, because its bytes are those of a line that was.
+ * The returned records are frozen and shared between every host (and call) that lists the same line.
+ *
+ * Lines are read in chunks, each in passes: find the lines and hash them, probe the table for each,
+ * compare each candidate's bytes, then collect. In a fleet-sized table nearly every probe is a cache
+ * miss; the loads of one line do not wait on another's within a pass, so the processor overlaps them.
  */
 export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'): PackageListResult {
   const bytes = typeof input === 'string' ? encoder.encode(input) : input;
   const log = new IssueLog(source);
-  const count = readBatch(bytes, log) ?? readLineByLine(bytes, log);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const table = lineTable;
+  const b = chunk;
+  const { starts, ends, hashes, lines, found } = b;
+  let count = 0;
+  let lineNo = 0;
+  for (let from = 0; from < bytes.length;) {
+    // Pass 1: up to CHUNK lines, with their hashes.
+    let n = 0;
+    while (from < bytes.length && n < CHUNK) {
+      const end = lineEnd(view, bytes, from);
+      lineNo++;
+      if (end > from) {
+        starts[n] = from;
+        ends[n] = end;
+        hashes[n] = b.hash;
+        lines[n] = lineNo;
+        n++;
+      }
+      from = end + 1;
+    }
+    table.reserve(n);
+    // Pass 2: the first slot whose hash and length match (a candidate), or -1 when the line is new.
+    for (let k = 0; k < n; k++) found[k] = table.candidate(hashes[k]!, ends[k]! - starts[k]!);
+    // Pass 3: the candidate's bytes compared; new lines (and collisions) judged and added.
+    for (let k = 0; k < n; k++) {
+      const start = starts[k]!;
+      const slot = found[k]!;
+      let id = slot >= 0 ? table.idIfSame(slot, view, bytes, start) : 0;
+      if (id === 0) {
+        const end = ends[k]!;
+        id = table.get(view, bytes, start, end, hashes[k]!);
+        if (id === 0) {
+          const verdict = judge(bytes, start, end);
+          // An overlong line is judged each time it comes: the table keeps lines of a sane length.
+          id =
+            end - start <= MAX_LINE ? table.add(bytes, start, end, hashes[k]!, verdict) : table.once(verdict);
+        }
+      }
+      found[k] = id;
+    }
+    // Pass 4: the records, and the issues in line order.
+    for (let k = 0; k < n; k++) {
+      const id = found[k]!;
+      if (id > 0) scratch[count++] = table.record(id);
+      else {
+        const problem = table.problem(id);
+        if (problem !== null) log.add(problem, lines[k]);
+      }
+    }
+    table.forgetOnce();
+  }
   if (isBlank(bytes)) log.add('input is empty: no packages');
   return { packages: scratch.slice(0, count), issues: log.finish() };
 }
@@ -42,155 +98,121 @@ export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'
  */
 const scratch: PackageListResult['packages'] = [];
 
-/**
- * The common case, every line plain ASCII with six fields, in passes over the whole input: find the
- * lines, probe the table for each, compare each candidate's bytes, then collect the records. Each pass
- * reads memory that the previous passes already located, and its loads do not depend on one another, so
- * the processor keeps several cache misses in flight instead of waiting on each in turn; in a fleet-sized
- * table nearly every probe is a miss. Returns the number of records in `scratch`, or undefined when a
- * line needs the general path (or there are more lines than the table holds), leaving `log` untouched.
- */
-function readBatch(bytes: Uint8Array, log: IssueLog): number | undefined {
-  const scan = lineScan;
-  const table = lineTable;
-  const b = batch;
-  let n = 0;
-  let lineNo = 0;
-  for (let from = 0; from < bytes.length;) {
-    const fields = scanLine(bytes, from, scan);
-    const end = scan.end;
-    lineNo++;
-    const start = from;
-    from = end + 1;
-    if (end === start) continue;
-    if (fields !== 5 || end - start > MAX_LINE) return undefined;
-    const t4 = scan.tabs[4]!;
-    if (t4 + 2 >= end || bytes[t4 + 2] !== 105 /* i */) continue;
-    if (n === b.capacity && !b.grow()) return undefined;
-    b.starts[n] = start;
-    b.ends[n] = t4;
-    b.hashes[n] = scan.hash;
-    b.lines[n] = lineNo;
-    n++;
-  }
-  table.reserve(n);
-  const { starts, ends, hashes, found } = b;
-  const view = viewOf(bytes);
-  for (let k = 0; k < n; k++) found[k] = table.candidate(hashes[k]!, ends[k]! - starts[k]!);
-  for (let k = 0; k < n; k++) {
-    const start = starts[k]!;
-    const slot = found[k]!;
-    let id = slot >= 0 ? table.idIfSame(slot, view, bytes, start) : 0;
-    if (id === 0) {
-      // New to the table, or a hash collision: the one-line path, with the tabs found again.
-      scanLine(bytes, start, scan);
-      id = table.get(view, bytes, start, ends[k]!, hashes[k]!);
-      if (id === 0) id = table.add(bytes, start, scan, checkFields(bytes, start, scan.tabs));
-    }
-    found[k] = id;
-  }
-  let count = 0;
-  for (let k = 0; k < n; k++) {
-    const id = found[k]!;
-    if (id > 0) scratch[count++] = table.record(id);
-    else log.add(`${table.problem(id)}; skipped`, b.lines[k]);
-  }
-  return count;
-}
+/** Lines per chunk: a host's whole output, usually. */
+const CHUNK = 8192;
 
-/** Any input, one line at a time: bad lines go to the general path, which says what is wrong. */
-function readLineByLine(bytes: Uint8Array, log: IssueLog): number {
-  const found = scratch;
-  let count = 0;
-  const scan = lineScan;
-  const tabs = scan.tabs;
-  const table = lineTable;
-  const view = viewOf(bytes);
-  let lineNo = 0;
-  for (let from = 0; from < bytes.length;) {
-    const fields = scanLine(bytes, from, scan);
-    const end = scan.end;
-    lineNo++;
-    const start = from;
-    from = end + 1;
-    if (end === start) continue;
-    if (fields !== 5 || end - start > MAX_LINE) {
-      // Too long, control or non-ASCII bytes, or the wrong number of fields: the general path says which.
-      const p = readLine(decoder.decode(bytes.subarray(start, end)), lineNo, log);
-      if (p) found[count++] = p;
-      continue;
-    }
-    const t4 = tabs[4]!;
-    if (t4 + 2 >= end || bytes[t4 + 2] !== 105 /* i */) continue;
-    // An entry id: positive for a record, negative for a problem. The record itself is not read here:
-    // in a large heap a record is a cache and TLB miss of its own.
-    let id = table.get(view, bytes, start, t4, scan.hash);
-    if (id === 0) {
-      table.reserve(1);
-      id = table.add(bytes, start, scan, checkFields(bytes, start, tabs));
-    }
-    if (id > 0) found[count++] = table.record(id);
-    else log.add(`${table.problem(id)}; skipped`, lineNo);
-  }
-  return count;
-}
-
-/** Per line of the input being read in batch: where its key starts and ends, its hash and line number. */
-class LineBatch {
-  capacity = 4096;
-  starts = new Int32Array(this.capacity);
-  ends = new Int32Array(this.capacity);
-  hashes = new Int32Array(this.capacity);
-  lines = new Int32Array(this.capacity);
+/** Per line of the chunk being read: where it starts and ends, its hash and its number. */
+const chunk = {
+  starts: new Int32Array(CHUNK),
+  ends: new Int32Array(CHUNK),
+  hashes: new Int32Array(CHUNK),
+  lines: new Int32Array(CHUNK),
   /** A candidate slot, then the entry id. */
-  found = new Int32Array(this.capacity);
-
-  /** Doubles the room, up to what the line table holds at once; false past that. */
-  grow(): boolean {
-    if (this.capacity >= LineTable.LIMIT) return false;
-    this.capacity *= 2;
-    const bigger = (a: Int32Array) => {
-      const out = new Int32Array(this.capacity);
-      out.set(a);
-      return out;
-    };
-    this.starts = bigger(this.starts);
-    this.ends = bigger(this.ends);
-    this.hashes = bigger(this.hashes);
-    this.lines = bigger(this.lines);
-    this.found = new Int32Array(this.capacity);
-    return true;
-  }
-}
-
-const batch = new LineBatch();
-
-const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  found: new Int32Array(CHUNK),
+  /** The hash of the line {@link lineEnd} found last. */
+  hash: 0,
+};
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+
+/**
+ * The end (newline or end of input) of the line starting at `from`, with its MurmurHash3 in
+ * `chunk.hash`. Four bytes at a time: a word holding a newline byte is found by the "has zero byte"
+ * test on the word XOR 0x0a0a0a0a, whose lowest flagged byte is exact.
+ */
+function lineEnd(view: DataView, bytes: Uint8Array, from: number): number {
+  const len = bytes.length;
+  let h = 0;
+  let i = from;
+  for (; i + 4 <= len; i += 4) {
+    const w = view.getInt32(i, true);
+    const x = w ^ 0x0a0a0a0a;
+    const z = (x - 0x01010101) & ~x & 0x80808080;
+    if (z !== 0) {
+      const at = (31 - Math.clz32(z & -z)) >> 3;
+      if (at > 0) h ^= mixWord(w & ((1 << (8 * at)) - 1));
+      chunk.hash = finish(h, i + at - from);
+      return i + at;
+    }
+    h = mixHash(h, mixWord(w));
+  }
+  let w = 0;
+  let shift = 0;
+  for (; i < len && bytes[i] !== 10; i++, shift += 8) w |= bytes[i]! << shift;
+  if (shift > 0) h ^= mixWord(w);
+  chunk.hash = finish(h, i - from);
+  return i;
+}
+
+function mixWord(w: number): number {
+  const k = Math.imul(w, C1);
+  return Math.imul((k << 15) | (k >>> 17), C2);
+}
+
+function mixHash(h: number, k: number): number {
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function finish(h: number, len: number): number {
+  h ^= len;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
 
 function isBlank(bytes: Uint8Array): boolean {
   for (const b of bytes) if (b !== 32 && b !== 10 && b !== 9 && b !== 13) return false;
   return true;
 }
 
-/** {@link checkPackage} of the five fields before the status (plain ASCII: {@link scanLine} made sure). */
-function checkFields(bytes: Uint8Array, from: number, tabs: Int32Array): Readonly<InstalledPackage> | string {
-  const t0 = tabs[0]!;
-  const t1 = tabs[1]!;
-  const t2 = tabs[2]!;
-  const t3 = tabs[3]!;
+/**
+ * What one line amounts to: its shared record, the issue it raises (a message), or null for a package
+ * that is not installed. Plain ASCII lines with six fields are checked from the bytes; anything else
+ * takes the general path, which says what is wrong.
+ */
+type Verdict = Readonly<InstalledPackage> | string | null;
+
+function judge(bytes: Uint8Array, from: number, end: number): Verdict {
+  const fields = end - from > MAX_LINE ? -1 : scanLine(bytes, from, lineScan);
+  if (fields !== 5) return judgeText(decoder.decode(bytes.subarray(from, end)));
+  const tabs = lineScan.tabs;
+  const t4 = tabs[4]!;
+  if (t4 + 2 >= end || bytes[t4 + 2] !== 105 /* i */) return null;
   const checked = checkPackage({
-    name: ascii(bytes, from, t0),
-    version: ascii(bytes, t0 + 1, t1),
-    source: ascii(bytes, t1 + 1, t2),
-    sourceVersion: ascii(bytes, t2 + 1, t3),
-    arch: ascii(bytes, t3 + 1, tabs[4]!),
+    name: ascii(bytes, from, tabs[0]!),
+    version: ascii(bytes, tabs[0]! + 1, tabs[1]!),
+    source: ascii(bytes, tabs[1]! + 1, tabs[2]!),
+    sourceVersion: ascii(bytes, tabs[2]! + 1, tabs[3]!),
+    arch: ascii(bytes, tabs[3]! + 1, t4),
   });
-  if (typeof checked === 'string') return checked;
-  Object.defineProperty(checked, SHARED_RECORD_ID, { value: nextSharedId++ });
-  return Object.freeze(checked);
+  return typeof checked === 'string' ? `${checked}; skipped` : shared(checked);
+}
+
+/** The general path for one line, with the issue messages of every kind of bad line. */
+function judgeText(line: string): Verdict {
+  const problem = lineProblem(line);
+  if (problem) return problem;
+  const fields = line.split('\t');
+  if (fields.length !== 6)
+    return `expected 6 tab-separated fields, got ${fields.length}: ${excerpt(line)}; skipped`;
+  const [name = '', version = '', src = '', srcVersion = '', arch = '', status = ''] = fields;
+  if (status.charCodeAt(1) !== 105 /* i */) return null;
+  const checked = checkPackage({ name, version, source: src, sourceVersion: srcVersion, arch });
+  return typeof checked === 'string' ? `${checked}; skipped` : shared(checked);
+}
+
+/** A checked record, numbered (see SHARED_RECORD_ID) and frozen: from now on every host's line. */
+function shared(p: InstalledPackage): Readonly<InstalledPackage> {
+  Object.defineProperty(p, SHARED_RECORD_ID, { value: nextSharedId++ });
+  return Object.freeze(p);
 }
 
 /** Ids of shared records: never reused, so what a matcher remembers by id never goes stale. */
@@ -202,63 +224,40 @@ function ascii(bytes: Uint8Array, from: number, to: number): string {
 
 /** What {@link scanLine} learns about one line. */
 interface LineScan {
-  /** Index of the line's newline (or the input's length). */
-  end: number;
   /** The first five tab positions. */
   tabs: Int32Array;
-  /** FNV-1a hash of the bytes before the fifth tab. */
-  hash: number;
 }
 
-const lineScan: LineScan = { end: 0, tabs: new Int32Array(5), hash: 0 };
+const lineScan: LineScan = { tabs: new Int32Array(5) };
 
 /**
- * One pass over the line starting at `from`: finds its end, records the first five tab positions and
- * the hash of the five fields in `scan`, and returns the number of tabs, or -1 when the line holds a
- * byte that needs the general path (a control byte, DEL, or any non-ASCII byte).
+ * One pass over a new line starting at `from`: records the first five tab positions in `scan` and
+ * returns the number of tabs, or -1 when the line holds a byte that needs the general path (a control
+ * byte, DEL, or any non-ASCII byte).
  */
 function scanLine(bytes: Uint8Array, from: number, scan: LineScan): number {
   const tabs = scan.tabs;
   const len = bytes.length;
-  let h = 0x811c9dc5;
   let n = 0;
   let bad = false;
-  let i = from;
-  // The five fields before the status: hashed.
-  for (; i < len; i++) {
+  for (let i = from; i < len; i++) {
     const c = bytes[i]!;
     if (c < 32) {
       if (c === 10) break;
       if (c !== 9) bad = true;
-      else {
-        tabs[n++] = i;
-        if (n === 5) break;
-      }
+      else if (n < 5) tabs[n++] = i;
+      else n++;
     } else if (c > 126) bad = true;
-    h = Math.imul(h ^ c, 0x01000193);
   }
-  scan.hash = h;
-  // The status and anything after it: checked only.
-  if (n === 5) {
-    for (i++; i < len; i++) {
-      const c = bytes[i]!;
-      if (c < 32) {
-        if (c === 10) break;
-        if (c === 9) n++;
-        else bad = true;
-      } else if (c > 126) bad = true;
-    }
-  }
-  scan.end = i;
   return bad ? -1 : n;
 }
 
 /**
- * The checked record (or the problem) of each distinct line seen, keyed by the bytes before the status
- * field: an open-addressing table probed with the line's hash and compared in place, so a repeated line
- * costs no allocation. A slot holds the hash, the entry id and where the key's bytes sit in `arena`, so
- * a probe reads one cache line. Keys start at multiples of four in `arena` and compare four bytes at a
- * time. Cleared when half full, which only costs re-checking.
+ * The verdict on each distinct line seen, keyed by the line's bytes: an open-addressing table probed with
+ * the line's hash and compared in place, so a repeated line costs no allocation. A slot holds the hash,
+ * the entry id and where the key's bytes sit in `arena`, so a probe reads one cache line. Keys start at
+ * multiples of four in `arena` and compare four bytes at a time. Cleared when half full, which only costs
+ * judging lines again.
  */
 class LineTable {
   private static readonly BITS = 17;
@@ -272,7 +271,11 @@ class LineTable {
   private words = new Int32Array(this.arena.buffer);
   private used = 0;
   private records: Readonly<InstalledPackage>[] = [];
-  private problems: string[] = [];
+  /** Issue messages, or null for a line that is skipped without one (a package not installed). */
+  private problems: (string | null)[] = [];
+  /** Verdicts on lines too long to keep, for the chunk being read (ids past the kept problems). */
+  private onceRecords: Readonly<InstalledPackage>[] = [];
+  private onceProblems: (string | null)[] = [];
 
   /** The entry id of the line `bytes[from, to)` with this hash, or 0 when the table does not know it. */
   get(view: DataView, bytes: Uint8Array, from: number, to: number, hash: number): number {
@@ -320,11 +323,11 @@ class LineTable {
   }
 
   record(id: number): Readonly<InstalledPackage> {
-    return this.records[id - 1]!;
+    return id < LineTable.ONCE ? this.records[id - 1]! : this.onceRecords[id - LineTable.ONCE]!;
   }
 
-  problem(id: number): string {
-    return this.problems[-id - 1]!;
+  problem(id: number): string | null {
+    return -id < LineTable.ONCE ? this.problems[-id - 1]! : this.onceProblems[-id - LineTable.ONCE]!;
   }
 
   /**
@@ -342,52 +345,47 @@ class LineTable {
     return true;
   }
 
-  /**
-   * Adds the line `scan` describes with its checked record (or problem); returns its entry id. The
-   * caller has made room with {@link reserve}.
-   */
-  add(bytes: Uint8Array, from: number, scan: LineScan, value: Readonly<InstalledPackage> | string): number {
-    const len = scan.tabs[4]! - from;
+  /** Adds the line `bytes[from, to)` with its verdict; returns its entry id. Room was made by {@link reserve}. */
+  add(bytes: Uint8Array, from: number, to: number, hash: number, verdict: Verdict): number {
+    const len = to - from;
     if (this.used + len + 4 > this.arena.length) {
       const grown = new Uint8Array((Math.max(this.arena.length * 2, this.used + len + 4) + 3) & ~3);
       grown.set(this.arena.subarray(0, this.used));
       this.arena = grown;
       this.words = new Int32Array(grown.buffer);
     }
-    const id = typeof value === 'string' ? -this.problems.push(value) : this.records.push(value);
-    let i = scan.hash & LineTable.MASK;
+    const id =
+      verdict !== null && typeof verdict === 'object'
+        ? this.records.push(verdict)
+        : -this.problems.push(verdict);
+    let i = hash & LineTable.MASK;
     while (this.slots[4 * i + 1] !== 0) i = (i + 1) & LineTable.MASK;
     const at = 4 * i;
-    this.slots[at] = scan.hash;
+    this.slots[at] = hash;
     this.slots[at + 1] = id;
     this.slots[at + 2] = this.used;
     this.slots[at + 3] = len;
-    this.arena.set(bytes.subarray(from, from + len), this.used);
+    this.arena.set(bytes.subarray(from, to), this.used);
     this.used += (len + 3) & ~3;
     return id;
+  }
+
+  /** An entry id for a verdict that is not kept, valid until {@link forgetOnce}: past every kept id. */
+  once(verdict: Verdict): number {
+    if (verdict !== null && typeof verdict === 'object')
+      return LineTable.ONCE + this.onceRecords.push(verdict) - 1;
+    return -(LineTable.ONCE + this.onceProblems.push(verdict) - 1);
+  }
+
+  /** The first id (and the negated first problem id) of verdicts not kept. */
+  private static readonly ONCE = 1 << 30;
+
+  forgetOnce(): void {
+    if (this.onceRecords.length > 0) this.onceRecords = [];
+    if (this.onceProblems.length > 0) this.onceProblems = [];
   }
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 const lineTable = new LineTable();
-
-/** The general path for one line, with the issue messages of every kind of bad line. */
-function readLine(line: string, lineNo: number, log: IssueLog): InstalledPackage | undefined {
-  const problem = lineProblem(line);
-  if (problem) {
-    log.add(problem, lineNo);
-    return undefined;
-  }
-  const fields = line.split('\t');
-  if (fields.length !== 6) {
-    log.add(`expected 6 tab-separated fields, got ${fields.length}: ${excerpt(line)}; skipped`, lineNo);
-    return undefined;
-  }
-  const [name = '', version = '', src = '', srcVersion = '', arch = '', status = ''] = fields;
-  if (status.charCodeAt(1) !== 105 /* i */) return undefined;
-  const checked = checkPackage({ name, version, source: src, sourceVersion: srcVersion, arch });
-  if (typeof checked !== 'string') return checked;
-  log.add(`${checked}; skipped`, lineNo);
-  return undefined;
-}
