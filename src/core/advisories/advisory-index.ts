@@ -116,13 +116,8 @@ export class VersionHits {
   readonly count: number;
   /** The package's ordinal (-1: none), read without touching the package. */
   readonly ordinal: number;
-  /**
-   * The matcher's slot: the host call that last met this (package, version), and where the group made
-   * for it sits in that call's list (a number, not the group: the index must not keep a host's groups
-   * alive).
-   */
+  /** The matcher's slot: the host call that last met this (package, version). */
   seenBy = 0;
-  group = 0;
   /** The matcher's cache slot for the count of known-exploited hits under one intel (match-host.ts). */
   kev: { intel: unknown; count: number } | undefined = undefined;
   constructor(
@@ -149,10 +144,10 @@ export interface EcosystemIndex {
    */
   byRecordId: (VersionHits | undefined)[];
   /**
-   * The matcher's slots per package ordinal: the host call that last met the package, and where the
-   * first group it made for it sits in that call's list. Typed arrays, so the package itself is not read.
+   * The matcher's slot per package ordinal: the host call that last met the package. A typed array, so
+   * the package itself is not read.
    */
-  seen: { calls: Float64Array; groups: Int32Array };
+  seen: Float64Array;
 }
 
 /** A problem found while building the index (a record whose versions do not parse). */
@@ -215,7 +210,7 @@ function ecosystemIndex(index: AdvisoryIndex, r: AffectedPackage): EcosystemInde
     parsed: new Map(),
     packages: new Map(),
     byRecordId: [],
-    seen: { calls: new Float64Array(0), groups: new Int32Array(0) },
+    seen: new Float64Array(0),
   };
   index.ecosystems.set(r.ecosystem, eco);
   return eco;

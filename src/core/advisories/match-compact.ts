@@ -53,17 +53,28 @@ class Group implements CompactGroup {
 }
 
 /**
- * One host matched without building a finding per vulnerability: per affected source package, a pointer
- * to the shared hit list of its installed version. `findings` is the number of findings
- * `materializeFindings` (match-host.ts) yields for it.
+ * One host matched without building a finding per vulnerability: the index's shared entries of the
+ * affected (source package, version) pairs the host has. `findings` is the number of findings
+ * `materializeFindings` (match-host.ts) yields for it; `groups` lists the installed binaries per affected
+ * source, made on first use (a fleet-wide count never needs them).
  */
-export interface CompactMatch {
-  state: HostState;
-  /** The host's ecosystem index; undefined when the index has no advisories for the host's OS. */
-  eco: EcosystemIndex | undefined;
+export class CompactMatch {
+  constructor(
+    readonly state: HostState,
+    /** The host's ecosystem index; undefined when the index has no advisories for the host's OS. */
+    readonly eco: EcosystemIndex | undefined,
+    /** Affected (source, version) pairs, in order of first appearance on the host. */
+    readonly met: readonly VersionHits[],
+    /** Whether some source is installed at several source versions (`met` has it more than once). */
+    readonly mixed: boolean,
+    readonly findings: number,
+    private made?: CompactGroup[],
+  ) {}
+
   /** Affected source packages, in order of first appearance on the host, one group each. */
-  groups: CompactGroup[];
-  findings: number;
+  get groups(): CompactGroup[] {
+    return (this.made ??= this.eco ? makeGroups(this.state, this.eco) : []);
+  }
 }
 
 /** Numbers the calls of {@link matchHostCompact}: the index's `seenBy` slots compare with it. */
@@ -71,81 +82,105 @@ let calls = 0;
 
 /** Reused per call: the memoised hits of each package of the host being matched. */
 const perPackage: (VersionHits | undefined)[] = [];
-/**
- * Reused per call: every group made, where the index's `group` slots point. Overwritten, not emptied:
- * emptying would give up its room, and the next host would grow it again.
- */
-const groupsMade: Group[] = [];
+/** Reused per call: the affected pairs met, copied to an exact-size array at the end. */
+const metScratch: VersionHits[] = [];
 
 /**
- * Matches one host against the index like `matchHost`, but allocates per affected source package only:
- * the result points at the index's per-(package, version) hit lists. Counting findings is free
- * (`findings`); use `materializeFindings` for `Finding` records and `groupHits` to walk them.
+ * Matches one host against the index like `matchHost`, but allocates (almost) nothing per package: the
+ * result lists the index's shared per-(package, version) entries the host has. Counting findings is
+ * free (`findings`); use `materializeFindings` for `Finding` records and `groupHits` to walk them.
  *
- * Groups are found through the index, not a map: each shared (package, version) and each package
- * remembers the call that last met it and the group it went into (`VersionHits.seenBy` and `group`,
- * `EcosystemIndex.seen`), so a binary of a source already met costs two field reads. Not reentrant, like
- * everything synchronous in JavaScript.
+ * Pairs and sources already met on this host are told by slots in the index, not a map: each shared
+ * (package, version) remembers the call that last met it (`VersionHits.seenBy`), each package too
+ * (`EcosystemIndex.seen`), so a binary of a source already met costs one field read. Not reentrant,
+ * like everything synchronous in JavaScript.
  */
 export function matchHostCompact(state: HostState, index: AdvisoryIndex): CompactMatch {
   const eco = ecosystemIndexFor(state.os, index);
-  const groups: CompactGroup[] = [];
-  const out: CompactMatch = { state, eco, groups, findings: 0 };
-  if (!eco) return out;
+  if (!eco) return new CompactMatch(state, eco, NONE_MET, false, 0);
   const call = ++calls;
   const packages = state.packages;
   const n = packages.length;
-  const byId = eco.byRecordId;
   const found = perPackage;
-  if (eco.seen.calls.length < eco.packages.size)
-    eco.seen = { calls: new Float64Array(eco.packages.size), groups: new Int32Array(eco.packages.size) };
-  const { calls: seenBy, groups: firstGroup } = eco.seen;
+  const seenBy = seenSlots(eco);
   // First pass: the remembered hits of each shared record, and their count. The loads of one package do
   // not wait on another's, so the processor overlaps their cache misses.
+  const byId = eco.byRecordId;
   for (let i = 0; i < n; i++) {
     const id = sharedRecordId(packages[i]!);
     const vh = id === undefined ? undefined : byId[id];
     found[i] = vh === undefined || vh.count > 0 ? vh : NOTHING;
   }
   let mixed = false;
-  let made = 0;
+  let findings = 0;
+  let met = 0;
   for (let i = 0; i < n; i++) {
-    let vh = found[i];
-    const p = packages[i]!;
-    if (vh === undefined) {
-      vh = versionHits(eco, p.source, p.sourceVersion ?? p.version);
-      const id = sharedRecordId(p);
-      if (id !== undefined && id < RECORD_MEMO_LIMIT) {
-        // Filled up to the id so the array stays dense (a far index would make it a hash table).
-        while (byId.length <= id) byId.push(undefined);
-        byId[id] = vh;
-      }
-    }
-    if (vh.count === 0) continue;
-    if (vh.seenBy === call) {
-      groupsMade[vh.group]!.packages.push(p);
-      continue;
-    }
-    const g = new Group(p, vh);
+    const vh = found[i] ?? lookUp(eco, packages[i]!);
+    if (vh.count === 0 || vh.seenBy === call) continue;
     vh.seenBy = call;
-    vh.group = made;
-    groupsMade[made++] = g;
+    metScratch[met++] = vh;
     const k = vh.ordinal;
     if (seenBy[k] !== call) {
       seenBy[k] = call;
-      firstGroup[k] = vh.group;
-      groups.push(g);
-      out.findings += vh.count;
+      findings += vh.count;
+    } else mixed = true; // the same source at another source version
+  }
+  const pairs = met === 0 ? NONE_MET : metScratch.slice(0, met);
+  if (!mixed) return new CompactMatch(state, eco, pairs, mixed, findings);
+  // Per vulnerability, one finding for all the versions of a source: counted from the groups.
+  const groups = makeGroups(state, eco);
+  let merged = 0;
+  for (const g of groups) merged += groupHits(g, eco).length;
+  return new CompactMatch(state, eco, pairs, mixed, merged, groups);
+}
+
+const NONE_MET: readonly VersionHits[] = Object.freeze([]);
+
+/** The per-package slots of `eco`, grown to its package count. */
+function seenSlots(eco: EcosystemIndex): Float64Array {
+  if (eco.seen.length < eco.packages.size) eco.seen = new Float64Array(eco.packages.size);
+  return eco.seen;
+}
+
+/** The shared entry of a package's (source, version), remembered by record id for shared records. */
+function lookUp(eco: EcosystemIndex, p: InstalledPackage): VersionHits {
+  const byId = eco.byRecordId;
+  const id = sharedRecordId(p);
+  let vh = id === undefined ? undefined : byId[id];
+  if (vh !== undefined) return vh;
+  vh = versionHits(eco, p.source, p.sourceVersion ?? p.version);
+  if (id !== undefined && id < RECORD_MEMO_LIMIT) {
+    // Filled up to the id so the array stays dense (a far index would make it a hash table).
+    while (byId.length <= id) byId.push(undefined);
+    byId[id] = vh;
+  }
+  return vh;
+}
+
+/** The groups of a matched host: its packages walked again, grouped by (source, version) and source. */
+function makeGroups(state: HostState, eco: EcosystemIndex): CompactGroup[] {
+  const groups: Group[] = [];
+  const byPair = new Map<VersionHits, Group>();
+  const bySource = new Map<number, Group>();
+  for (const p of state.packages) {
+    const vh = lookUp(eco, p);
+    if (vh.count === 0) continue;
+    let g = byPair.get(vh);
+    if (g) {
+      g.packages.push(p);
       continue;
     }
-    // The same source at another source version: linked to its first group.
-    let last: CompactGroup = groupsMade[firstGroup[k]!]!;
+    byPair.set(vh, (g = new Group(p, vh)));
+    let last: CompactGroup | undefined = bySource.get(vh.ordinal);
+    if (!last) {
+      bySource.set(vh.ordinal, g);
+      groups.push(g);
+      continue;
+    }
     while (last.next) last = last.next;
     last.next = g;
-    mixed = true;
   }
-  if (mixed) for (const g of groups) if (g.next) out.findings += groupHits(g).length - g.hits.length;
-  return out;
+  return groups;
 }
 
 /** Shared record ids remembered per ecosystem index (8 bytes each); records past it are looked up. */

@@ -59,7 +59,7 @@ export function matchHost(state: HostState, index: AdvisoryIndex, intel: MatchIn
  */
 export function materializeFindings(compact: CompactMatch, intel: MatchIntel, now: Date): Finding[] {
   const { state, eco } = compact;
-  if (!eco || compact.groups.length === 0) return [];
+  if (!eco || compact.met.length === 0) return [];
   const ctx: Context = { state, eco, intel, osEol: osEndOfLife(intel.eolReleases, state.os, now).eol };
   const out: Finding[] = [];
   for (const group of compact.groups) {
@@ -78,13 +78,14 @@ export function materializeFindings(compact: CompactMatch, intel: MatchIntel, no
  * so a fleet-wide count costs a lookup per affected package.
  */
 export function knownExploitedCount(compact: CompactMatch, intel: MatchIntel): number {
-  let n = 0;
-  for (const g of compact.groups) {
-    if (g.next) {
+  if (compact.mixed) {
+    let n = 0;
+    for (const g of compact.groups)
       for (const hit of groupHits(g, compact.eco)) if (enriched(hit.info, intel).kev) n++;
-      continue;
-    }
-    const shared = g.shared;
+    return n;
+  }
+  let n = 0;
+  for (const shared of compact.met) {
     let kev = shared.kev;
     if (kev?.intel !== intel) {
       let count = 0;
