@@ -81,7 +81,11 @@ export class PackageEntries {
   private infos: Map<string, VulnInfo> | undefined = undefined;
   /** version string -> hits; fleets repeat the same versions, so each is evaluated once. */
   memo: Map<string, VersionHits> | undefined = undefined;
-  /** The last version looked up: parsers share one string per version, so `===` is cheap. */
+  /**
+   * The last version looked up and its entry: parsers share one string per version, so `===` is cheap.
+   * (The entry alone would not do: every unaffected version shares one, with no version of its own.)
+   */
+  lastVersion: string | undefined = undefined;
   last: VersionHits | undefined = undefined;
 
   /** @param ordinal the package's number in its ecosystem index, from 0 (see `EcosystemIndex.seen`) */

@@ -31,7 +31,7 @@ export interface CompactGroup {
 /**
  * A {@link CompactGroup} as a class rather than an object literal: V8 may pretenure a literal's allocation
  * site (`--trace-pretenuring-statistics` shows sites tenured during this benchmark), and a host's groups
- * die with the host. Like `Change` in rollup-host.ts; in alternating runs it was not slower.
+ * die with the host. Like `PackageChange` in rollup-host.ts; in alternating runs it was not slower.
  */
 class Group implements CompactGroup {
   readonly shared: VersionHits;
@@ -230,8 +230,7 @@ export function hitsFor(eco: EcosystemIndex, pkg: string, version: string): read
 function versionHits(eco: EcosystemIndex, pkg: string, version: string): VersionHits {
   const entries = eco.packages.get(pkg);
   if (!entries) return NOTHING;
-  const last = entries.last;
-  if (last !== undefined && last.version === version) return last;
+  if (entries.lastVersion === version) return entries.last!;
   let vh = entries.memo?.get(version);
   if (!vh) {
     const v = parseCached(eco, version);
@@ -239,6 +238,7 @@ function versionHits(eco: EcosystemIndex, pkg: string, version: string): Version
     vh = hits.length === 0 ? NOTHING : new VersionHits(entries, ownCopy(version), hits);
     (entries.memo ??= new Map()).set(vh === NOTHING ? ownCopy(version) : vh.version, vh);
   }
+  entries.lastVersion = version;
   entries.last = vh;
   return vh;
 }

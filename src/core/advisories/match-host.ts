@@ -78,22 +78,19 @@ export function materializeFindings(compact: CompactMatch, intel: MatchIntel, no
  * so a fleet-wide count costs a lookup per affected package.
  */
 export function knownExploitedCount(compact: CompactMatch, intel: MatchIntel): number {
-  if (compact.mixed) {
-    let n = 0;
-    for (const g of compact.groups)
-      for (const hit of groupHits(g, compact.eco)) if (enriched(hit.info, intel).kev) n++;
-    return n;
-  }
   let n = 0;
-  for (const shared of compact.met) {
-    let kev = shared.kev;
-    if (kev?.intel !== intel) {
-      let count = 0;
-      for (const hit of shared.hits) if (enriched(hit.info, intel).kev) count++;
-      shared.kev = kev = { intel, count };
+  if (compact.mixed) for (const g of compact.groups) n += kevIn(groupHits(g, compact.eco), intel);
+  else
+    for (const shared of compact.met) {
+      if (shared.kev?.intel !== intel) shared.kev = { intel, count: kevIn(shared.hits, intel) };
+      n += shared.kev.count;
     }
-    n += kev.count;
-  }
+  return n;
+}
+
+function kevIn(hits: readonly AdvisoryHit[], intel: MatchIntel): number {
+  let n = 0;
+  for (const hit of hits) if (enriched(hit.info, intel).kev) n++;
   return n;
 }
 

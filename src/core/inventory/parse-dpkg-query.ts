@@ -181,9 +181,8 @@ function isBlank(bytes: Uint8Array): boolean {
 type Verdict = Readonly<InstalledPackage> | string | null;
 
 function judge(bytes: Uint8Array, from: number, end: number): Verdict {
-  const fields = end - from > MAX_LINE ? -1 : scanLine(bytes, from, lineScan);
+  const fields = end - from > MAX_LINE ? -1 : scanLine(bytes, from, tabs);
   if (fields !== 5) return judgeText(decoder.decode(bytes.subarray(from, end)));
-  const tabs = lineScan.tabs;
   const t4 = tabs[4]!;
   if (t4 + 2 >= end || bytes[t4 + 2] !== 105 /* i */) return null;
   const checked = checkPackage({
@@ -222,21 +221,15 @@ function ascii(bytes: Uint8Array, from: number, to: number): string {
   return String.fromCharCode.apply(null, bytes.subarray(from, to) as unknown as number[]);
 }
 
-/** What {@link scanLine} learns about one line. */
-interface LineScan {
-  /** The first five tab positions. */
-  tabs: Int32Array;
-}
-
-const lineScan: LineScan = { tabs: new Int32Array(5) };
+/** The first five tab positions of the line {@link scanLine} read last. */
+const tabs = new Int32Array(5);
 
 /**
- * One pass over a new line starting at `from`: records the first five tab positions in `scan` and
+ * One pass over a new line starting at `from`: records its first five tab positions in `tabs` and
  * returns the number of tabs, or -1 when the line holds a byte that needs the general path (a control
  * byte, DEL, or any non-ASCII byte).
  */
-function scanLine(bytes: Uint8Array, from: number, scan: LineScan): number {
-  const tabs = scan.tabs;
+function scanLine(bytes: Uint8Array, from: number, tabs: Int32Array): number {
   const len = bytes.length;
   let n = 0;
   let bad = false;

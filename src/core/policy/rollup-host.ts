@@ -8,8 +8,11 @@ import { decisionImpact, type Decision, type DecisionState } from './decide-find
 /**
  * One package to change on a host: the source package, its installed binaries, and the target version.
  * `binaries` may be the array of one of its decisions (shared, like theirs): read it, never change it.
+ *
+ * A class rather than an object literal: a fleet keeps one per package per host, and V8 allocates these
+ * faster than the equivalent literal, which it moves straight to the old generation.
  */
-export interface PackageChange {
+export class PackageChange {
   package: string;
   binaries: string[];
   from: string;
@@ -19,6 +22,17 @@ export interface PackageChange {
   dueAt: string;
   vulnIds: string[];
   needsReboot: boolean;
+  /** The change its first decision asks for: to `to`. */
+  constructor(d: Decision, to: string) {
+    this.package = d.package;
+    this.binaries = d.binaries;
+    this.from = d.installedVersion;
+    this.to = to;
+    this.action = d.action;
+    this.dueAt = d.dueAt;
+    this.vulnIds = [d.vulnId];
+    this.needsReboot = d.needsReboot;
+  }
 }
 
 /** A host's plan at a glance: the most urgent action, what changes, and what it will disturb. */
@@ -117,31 +131,6 @@ function moreUrgentDecision(a: Decision, b: Decision): boolean {
   return ra !== rb ? ra < rb : a.dueAt < b.dueAt;
 }
 
-/**
- * A {@link PackageChange} as a class: a fleet keeps one per package per host, and V8 allocates these
- * faster than the equivalent object literal, which it moves straight to the old generation.
- */
-class Change implements PackageChange {
-  package: string;
-  binaries: string[];
-  from: string;
-  to: string;
-  action: Action;
-  dueAt: string;
-  vulnIds: string[];
-  needsReboot: boolean;
-  constructor(d: Decision, to: string) {
-    this.package = d.package;
-    this.binaries = d.binaries;
-    this.from = d.installedVersion;
-    this.to = to;
-    this.action = d.action;
-    this.dueAt = d.dueAt;
-    this.vulnIds = [d.vulnId];
-    this.needsReboot = d.needsReboot;
-  }
-}
-
 /** The packages to change, and whether one of them is a shared library every service uses. */
 function packageChanges(open: readonly Decision[]): { packages: PackageChange[]; restartsAll: boolean } {
   const byPkg = new Map<string, PackageChange>();
@@ -154,7 +143,7 @@ function packageChanges(open: readonly Decision[]): { packages: PackageChange[];
     restartsAll ||= decisionImpact(d).restartsAll;
     const p = byPkg.get(d.package);
     if (!p) {
-      byPkg.set(d.package, new Change(d, d.fixedVersion));
+      byPkg.set(d.package, new PackageChange(d, d.fixedVersion));
       continue;
     }
     if (newer(d.os, d.fixedVersion, p.to)) p.to = d.fixedVersion;
