@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002Deferrals from './0002-deferrals.js';
+import * as m0004FirstSeen from './0004-first-seen.js';
 
 /**
  * Every migration, in order. Add a new file `NNNN-what.ts` and one line here; never edit a migration
@@ -9,4 +10,5 @@ import * as m0002Deferrals from './0002-deferrals.js';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-deferrals': m0002Deferrals,
+  '0004-first-seen': m0004FirstSeen,
 };
