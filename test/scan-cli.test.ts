@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../src/app/scan.js';
-import { runCli, SHARED_DATA, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, SNAPSHOT, tempDir } from './helpers/cli.js';
 
-const STATUS = path.join(SHARED_DATA, 'debian/minbase-bookworm.status');
-const OSV = path.join(SHARED_DATA, 'advisories/debian-12-osv.zip');
+const STATUS = path.join(FIXTURES, 'status/minbase-bookworm.status');
+const OSV = path.join(SNAPSHOT, 'debian-12-osv.zip');
 
 function write(content: string | Buffer): string {
   const file = path.join(tempDir(), 'status');

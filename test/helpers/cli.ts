@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 /** The project root. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The shared data folder beside the project (see ../shared/data/README.md). */
-export const SHARED_DATA = path.resolve(ROOT, '../shared/data');
+/** The offline feed snapshot the project ships (OSV zip, KEV, EPSS sample, distro-info tables). */
+export const SNAPSHOT = path.join(ROOT, 'feeds/snapshot');
+/** Real data for tests (see test/fixtures/README.md): tests read nothing outside the repository. */
+export const FIXTURES = path.join(ROOT, 'test/fixtures');
 
 export interface CliResult {
   code: number;
