@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../src/core/findings/finding.js';
-import { FIXTURES, runCli, SNAPSHOT, tempDir } from './helpers/cli.js';
+import { FIXTURES, parseNdjson, runCli, SNAPSHOT, tempDir } from './helpers/cli.js';
 
 const OSV = path.join(SNAPSHOT, 'debian-12-osv.zip');
 const TRACKER = path.join(FIXTURES, 'advisories/debian-tracker-bookworm.json');
@@ -34,7 +34,7 @@ function findingsWith(feeds: string[], status: string): Finding[] {
   };
   run(['feeds', 'import', ...feeds]);
   run(['scan', '--from-status', status, '--os', 'debian:12', '--name', 'minbase']);
-  return JSON.parse(run(['findings', '--json'])) as Finding[];
+  return parseNdjson<Finding>(run(['findings', '--json'])).records;
 }
 
 const dpkgOrders = (a: string, op: 'lt' | 'eq', b: string): boolean => {

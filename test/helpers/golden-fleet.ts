@@ -118,7 +118,7 @@ export interface FleetResults {
 
 /** Computes the fleet's results with today's app functions (computeFindings, loadFleetDecisions). */
 export async function goldenResults(fleet: GoldenFleet): Promise<FleetResults> {
-  const report = await computeFindings(fleet.store, { now: GOLDEN_NOW });
+  const report = await computeFindings(fleet.inputs, { now: GOLDEN_NOW });
   const decided = await loadFleetDecisions(fleet.inputs, { now: GOLDEN_NOW });
   return { findings: report.findings, fleet: decided };
 }

@@ -99,7 +99,11 @@ describe('scan the lab fleet over real ssh', { timeout: 300_000 }, () => {
       port: 22,
       process: 'sshd',
     });
-    const report = await computeFindings(store);
+    const report = await computeFindings({
+      configPath: '/nonexistent.yaml',
+      configExplicit: false,
+      openStore: async () => store,
+    });
     expect(report.findings.filter((f) => f.host === NAMES[0]).length).toBeGreaterThan(0);
     expect(report.findings.some((f) => f.fixedVersion?.includes('deb12u'))).toBe(true);
   });
