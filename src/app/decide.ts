@@ -26,7 +26,10 @@ export type DecideInputs = InventoryInputs;
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Hosts by their most urgent open action, then its due date (hosts with nothing open last). */
-export function byRollupUrgency(a: HostRollup, b: HostRollup): number {
+export function byRollupUrgency(
+  a: Pick<HostRollup, 'action' | 'dueAt' | 'host'>,
+  b: Pick<HostRollup, 'action' | 'dueAt' | 'host'>,
+): number {
   const ra = a.action ? actionRank(a.action) : 99;
   const rb = b.action ? actionRank(b.action) : 99;
   return ra - rb || cmp(a.dueAt ?? '~', b.dueAt ?? '~') || cmp(a.host, b.host);

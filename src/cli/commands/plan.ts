@@ -17,7 +17,17 @@ export function decideClock(ctx: CliContext): { now?: Date; record: boolean } {
   return now ? { now, record: false } : { record: true };
 }
 
-const HOST_COLUMNS: Column<HostRollup>[] = [
+/** What the one-line-per-host table keeps of a rollup: no package lists, so 10,000 hosts stay small. */
+type PlanRow = Omit<HostRollup, 'packages' | 'rebootPackages' | 'rollback' | 'controls'> & {
+  changes: number;
+};
+
+function planRow(r: HostRollup): PlanRow {
+  const { packages, rebootPackages: _r, rollback: _b, controls: _c, ...rest } = r;
+  return { ...rest, changes: packages.length };
+}
+
+const HOST_COLUMNS: Column<PlanRow>[] = [
   { header: 'HOST', get: (h) => h.host + (h.assumed.length ? '*' : ''), max: 24 },
   { header: 'TIER', get: (h) => h.tier ?? '?' },
   { header: 'EXPOSURE', get: (h) => h.exposure ?? '?' },
@@ -26,7 +36,7 @@ const HOST_COLUMNS: Column<HostRollup>[] = [
   { header: 'STATE', get: (h) => h.state },
   { header: 'FINDINGS', get: (h) => h.findings, align: 'right' },
   { header: 'DEFERRED', get: (h) => h.deferred, align: 'right' },
-  { header: 'PACKAGES', get: (h) => h.packages.length, align: 'right' },
+  { header: 'PACKAGES', get: (h) => h.changes, align: 'right' },
   { header: 'REBOOT', get: (h) => (h.rebootExpected ? 'yes' : 'no') },
   { header: 'RESTARTS', get: (h) => h.restartServices.join(','), max: 30 },
 ];
@@ -116,12 +126,12 @@ findings), written as each host is decided: memory stays flat however large the 
         }
         return json.flush();
       }
-      const rows: HostRollup[] = [];
+      const rows: PlanRow[] = [];
       for await (const h of run.hosts()) {
         const d = h.decided!;
         if (d.findings === 0) continue;
         if (opts.host) printHostDetail({ ...d.rollup, decisions: d.decisions() });
-        else rows.push(d.rollup);
+        else rows.push(planRow(d.rollup));
       }
       if (opts.host) return;
       const { byRollupUrgency } = await import('../../app/decide.js');
