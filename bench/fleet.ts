@@ -100,14 +100,17 @@ function cli(dataDir: string, args: string[]): string {
 
 function readInputs() {
   const fixture = path.join(ROOT, 'test/fixtures/status/debian12-host.status');
+  // The live file changes when packages are installed here: the fixture is the stable copy.
   const hostFile = fs.existsSync(fixture) ? fixture : '/var/lib/dpkg/status';
+  const hostText = fs.readFileSync(hostFile, 'utf8');
+  const packages = hostText.match(/^Package:/gm)?.length ?? 0;
   say(
-    `710-package host status: ${path.relative(ROOT, hostFile).startsWith('..') ? hostFile : path.relative(ROOT, hostFile)}`,
+    `host status: ${hostFile === fixture ? path.relative(ROOT, fixture) : hostFile} (${packages} packages)`,
   );
   const feed = readFeed(path.join(ROOT, 'feeds/snapshot/debian-12-osv.zip'));
   const bases = classBases(
     fs.readFileSync(path.join(DATA, 'debian/minbase-bookworm.status'), 'utf8'),
-    fs.readFileSync(hostFile, 'utf8'),
+    hostText,
     feed,
     readBookworm(path.join(DATA, 'debian/bookworm_main_source_versions.tsv')),
   );
