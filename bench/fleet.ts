@@ -13,7 +13,7 @@
  *
  * Run: npm run build && npm run bench:fleet   (or BENCH_SIZES=100 npm run bench:fleet)
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +47,9 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
+/** The timed child, in its own process group (so a timeout kills node too, not only GNU time). */
+let running: ChildProcess | undefined;
+
 interface Run {
   wallS: number;
   rssMiB: number | null;
@@ -67,6 +70,7 @@ function timed(dataDir: string, args: string[], out: string): Promise<Run> {
   fs.closeSync(fd);
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString('utf8')).slice(-4000)));
+  running = child;
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -75,6 +79,7 @@ function timed(dataDir: string, args: string[], out: string): Promise<Run> {
   return new Promise((resolve) => {
     child.on('close', (code) => {
       clearTimeout(timer);
+      running = undefined;
       // GNU time writes "Command exited with non-zero status N" first; the figures are the last line.
       const last = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop() : '';
       fs.rmSync(timeFile, { force: true });
@@ -250,6 +255,13 @@ async function main(): Promise<void> {
   );
   say(`CPUs: ${os.cpus().length}, load at start: ${load()}`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-bench-fleet-'));
+  // Interrupted: stop the timed child (it is not in our process group) and clean up as at the end.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.on(sig, () => {
+      if (running?.pid) process.kill(-running.pid, 'SIGKILL');
+      if (!KEEP) fs.rmSync(work, { recursive: true, force: true });
+      process.exit(130);
+    });
   try {
     const inputs = readInputs();
     const cal = calibrate(work, inputs);
