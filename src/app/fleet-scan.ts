@@ -1,4 +1,4 @@
-import { collectHost } from '../adapters/collectors/detect-os.js';
+import { collectHost } from '../adapters/collectors/collect-host.js';
 import type { Store } from '../adapters/store/open-store.js';
 import { saveScan, type ScanStatus } from '../adapters/store/scan-store.js';
 import { sshFailureOf } from '../adapters/transport/ssh-errors.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import { collectHost } from '../adapters/collectors/detect-os.js';
+import { collectHost } from '../adapters/collectors/collect-host.js';
 import type { Store } from '../adapters/store/open-store.js';
 import { saveScan, type ScanStatus } from '../adapters/store/scan-store.js';
 import { LocalTransport } from '../adapters/transport/local-transport.js';
