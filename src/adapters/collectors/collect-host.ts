@@ -43,6 +43,7 @@ export async function collectHost(transport: Transport, host: string, now = new 
     schema: 1,
     host,
     os: osr.os,
+    family,
     scannedAt: now.toISOString(),
     packages: pkgs.packages,
     issues: [...osr.issues, ...pkgs.issues, ...issues],
