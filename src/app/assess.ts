@@ -142,7 +142,13 @@ async function runScans(
 }
 
 function fromLocal(r: Awaited<ReturnType<typeof scanLocal>>): AssessScan {
-  return { host: r.host, status: r.status, message: r.reason, packages: r.packages, issues: r.issues.length };
+  return {
+    host: r.host,
+    status: r.status,
+    message: r.message ?? r.reason,
+    packages: r.packages,
+    issues: r.issues,
+  };
 }
 
 function hostRows(
