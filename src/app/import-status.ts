@@ -70,10 +70,15 @@ export async function importStatusDir(store: Store, opts: ImportStatusOptions): 
     throw new UserError('scan-status-dir', `Cannot read the directory ${opts.dir}.`, undefined, { cause: e });
   });
   const batchSize = opts.batchSize ?? 200;
+  const now = () => opts.now?.() ?? new Date();
   const results: ScanResult[] = [];
   let batch: ScanOutcome[] = [];
+  // The next file is read while this one is parsed.
+  let next = entries[0] ? load(entries[0], fallbackOs, now()) : undefined;
   for (const [i, entry] of entries.entries()) {
-    batch.push(await importOne(entry, fallbackOs, opts.now?.() ?? new Date()));
+    const loaded = await next!;
+    next = entries[i + 1] ? load(entries[i + 1]!, fallbackOs, now()) : undefined;
+    batch.push('status' in loaded ? loaded : parse(loaded));
     if (batch.length >= batchSize) {
       results.push(...(await recordScans(store, batch)));
       batch = [];
@@ -84,30 +89,42 @@ export async function importStatusDir(store: Store, opts: ImportStatusOptions): 
   return results;
 }
 
-async function importOne(
+/** A host's files, read and ready to parse. */
+interface Loaded {
+  host: string;
+  file: string;
+  text: string;
+  os: string;
+  startedAt: Date;
+  t0: number;
+}
+
+/** Reads one host's files; any problem is already its outcome (never a throw). */
+async function load(
   entry: StatusEntry,
   fallbackOs: string | undefined,
-  started: Date,
-): Promise<ScanOutcome> {
+  startedAt: Date,
+): Promise<Loaded | ScanOutcome> {
   const t0 = performance.now();
   try {
     const host = checkHostName(entry.host);
     const text = await readStatusFile(entry.status);
     const os = entry.osRelease ? await osOfRelease(entry.osRelease) : fallbackOs;
-    if (os === undefined) {
-      const message = `${entry.status} has no os-release beside it (${entry.host}${OS_RELEASE_SUFFIX}) and no --os was given.`;
-      return {
-        host,
-        startedAt: started,
-        durationMs: performance.now() - t0,
-        ...because('unknown-os', message),
-      };
-    }
-    const state = stateFromStatus(text, entry.status, host, os, started);
-    return outcomeOfState(state, started, performance.now() - t0);
+    if (os !== undefined) return { host, file: entry.status, text, os, startedAt, t0 };
+    const message = `${entry.status} has no os-release beside it (${entry.host}${OS_RELEASE_SUFFIX}) and no --os was given.`;
+    return { host, startedAt, durationMs: performance.now() - t0, ...because('unknown-os', message) };
   } catch (e) {
     // A bug met on one file is that host's result (collect-failed, with the stack), as in a fleet scan.
-    return outcomeOfError(entry.host, e, started, performance.now() - t0);
+    return outcomeOfError(entry.host, e, startedAt, performance.now() - t0);
+  }
+}
+
+function parse(l: Loaded): ScanOutcome {
+  try {
+    const state = stateFromStatus(l.text, l.file, l.host, l.os, l.startedAt);
+    return outcomeOfState(state, l.startedAt, performance.now() - l.t0);
+  } catch (e) {
+    return outcomeOfError(l.host, e, l.startedAt, performance.now() - l.t0);
   }
 }
 

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import fs from 'node:fs/promises';
 import { UserError } from '../core/errors.js';
 import type { HostState } from '../core/inventory/host-state.js';
@@ -45,7 +46,9 @@ export async function readStatusFile(file: string): Promise<string> {
         `${file} is ${stat.size} bytes; a dpkg status file is far smaller.`,
       );
     }
-    return await fs.readFile(file, 'utf8');
+    const bytes = await fs.readFile(file);
+    // Status files are nearly always ASCII: then latin1 decodes the same text without UTF-8's work.
+    return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   } catch (e) {
     if (e instanceof UserError) throw e;
     throw new UserError(
