@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DeferralStore, type DeferralTables } from '../src/adapters/store/deferral-store.js';
 import { openStore } from '../src/adapters/store/open-store.js';
@@ -79,6 +80,26 @@ describe('a store written by main before the compact scans (0002) reads back aft
         .select(['host', 'vuln_id'])
         .execute();
       expect(seen).toHaveLength(3);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('leaves a row it cannot convert unversioned, so reading it reports that scan', async () => {
+    const dir = tempDir('patchwise-migrate-');
+    const file = path.join(dir, 'patchwise.db');
+    fs.copyFileSync(path.join(FIXTURES, 'stores/store-0002.sqlite'), file);
+    const raw = new SQLite(file);
+    raw.prepare('update scan set state = \'{"broken": \' where id = 2').run();
+    raw.close();
+    const store = await openStore(dir);
+    try {
+      const reported: string[] = [];
+      const hosts: string[] = [];
+      for await (const s of streamLatestOkScans(store.db, { onInvalid: (e) => reported.push(e.message) }))
+        hosts.push(s.host);
+      expect(hosts).toEqual(['web-1']);
+      expect(reported).toEqual([expect.stringMatching(/scan 2 of "db-1" is unusable: record_version/)]);
     } finally {
       await store.close();
     }

@@ -113,4 +113,18 @@ describe('scan store', () => {
     });
     await expect(read()).rejects.toThrow(new RegExp(`scan ${id} of`));
   });
+
+  it('skips and reports an unusable row when asked, and checks summary columns too', async () => {
+    for (const h of ['a', 'b', 'c']) await saveScan(store.db, ok(state(h)));
+    await store.db.updateTable('scan').set({ record_version: 7 }).where('host', '=', 'b').execute();
+    const reported: string[] = [];
+    const seen: string[] = [];
+    for await (const s of streamLatestOkScans(store.db, { onInvalid: (e) => reported.push(e.message) }))
+      seen.push(s.host);
+    expect(seen).toEqual(['a', 'c']);
+    expect(reported).toEqual([
+      expect.stringMatching(/^The stored scan 2 of "b" is unusable: record_version/),
+    ]);
+    await expect(latestScanSummaries(store.db)).rejects.toMatchObject({ code: 'store-scan-invalid' });
+  });
 });

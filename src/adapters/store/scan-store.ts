@@ -1,9 +1,17 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
+import { OperationalError } from '../../core/errors.js';
 import type { HostState, InstalledPackage } from '../../core/inventory/host-state.js';
 import type { PackageFormat } from '../../core/inventory/os-families.js';
 import { parsePackageList } from '../../core/inventory/package-formats.js';
-import { decodeOkScan, encodeScanV1, invalid, SCAN_RECORD_VERSION, type StoredScan } from './scan-record.js';
-import type { Database, ScanTable } from './schema.js';
+import {
+  decodeOkScan,
+  encodeScanV1,
+  invalid,
+  okScanRowSchema,
+  SCAN_RECORD_VERSION,
+  type StoredScan,
+} from './scan-record.js';
+import type { Database } from './schema.js';
 
 export type { StoredScan, StoredState } from './scan-record.js';
 
@@ -104,12 +112,18 @@ export async function hostScans(
 
 /**
  * The latest successful scan of every host (or of `hosts`), in host-name order, read `pageSize` hosts a
- * query (keyset on the host name, default 200): memory stays flat in the fleet's size. Rows that fail
- * validation stop the stream with an OperationalError naming the scan.
+ * query (keyset on the host name, default 200): memory stays flat in the fleet's size. A row that fails
+ * validation is an OperationalError naming the scan: passed to `onInvalid` (and skipped) when given,
+ * else thrown.
  */
 export async function* streamLatestOkScans(
   db: Kysely<Database>,
-  opts: { hosts?: readonly string[]; pageSize?: number } = {},
+  opts: {
+    hosts?: readonly string[];
+    pageSize?: number;
+    /** Reports an unusable row and goes on without it; without it, such a row ends the stream with the error. */
+    onInvalid?: (error: OperationalError) => void;
+  } = {},
 ): AsyncIterable<StoredScan> {
   const pageSize = opts.pageSize ?? 200;
   for (let after = ''; ;) {
@@ -125,9 +139,26 @@ export async function* streamLatestOkScans(
       .where('id', 'in', latest.groupBy('host').orderBy('host').limit(pageSize))
       .orderBy('host')
       .execute();
-    for (const r of rows) yield decodeOkScan(r);
+    for (const r of rows) {
+      const scan = decodeOrReport(r, opts.onInvalid);
+      if (scan) yield scan;
+    }
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]!.host;
+  }
+}
+
+function decodeOrReport(
+  row: Record<string, unknown>,
+  onInvalid: ((error: OperationalError) => void) | undefined,
+): StoredScan | undefined {
+  if (!onInvalid) return decodeOkScan(row);
+  try {
+    return decodeOkScan(row);
+  } catch (e) {
+    if (!(e instanceof OperationalError)) throw e;
+    onInvalid(e);
+    return undefined;
   }
 }
 
@@ -157,7 +188,8 @@ export interface HostScanSummary {
 
 /**
  * Every scanned host (or `hosts`), by name: its newest scan and its latest successful scan's summary
- * columns, without reading any package list (for fleet tables).
+ * columns, without reading any package list (for fleet tables). Summary columns are checked; a wrong
+ * one is an OperationalError naming the scan.
  */
 export async function latestScanSummaries(
   db: Kysely<Database>,
@@ -179,10 +211,10 @@ export async function latestScanSummaries(
     .execute();
   const ok = await db
     .selectFrom('scan')
-    .select([...columns, 'os', 'package_count', 'reboot_required', 'restart_list', 'issue_count'])
+    .select([...columns, 'record_version', ...SUMMARY_COLUMNS])
     .where('id', 'in', newestOk.groupBy('host'))
     .execute();
-  const okByHost = new Map(ok.map((r) => [r.host, r]));
+  const okByHost = new Map(ok.map((r) => [r.host, checkSummary(r)]));
   return last.map((r) => {
     const o = okByHost.get(r.host);
     return {
@@ -194,25 +226,44 @@ export async function latestScanSummaries(
         finishedAt: r.finished_at,
         error: r.error,
       },
-      lastOk: o ? okSummary(o) : null,
+      lastOk: o ?? null,
     };
   });
 }
 
-function okSummary(
-  r: Pick<
-    Selectable<ScanTable>,
-    'id' | 'started_at' | 'os' | 'package_count' | 'reboot_required' | 'restart_list' | 'issue_count'
-  >,
-): OkScanSummary {
+const SUMMARY_COLUMNS = ['os', 'package_count', 'reboot_required', 'restart_list', 'issue_count'] as const;
+
+const summaryRowSchema = okScanRowSchema.pick({
+  id: true,
+  host: true,
+  started_at: true,
+  record_version: true,
+  os: true,
+  package_count: true,
+  reboot_required: true,
+  restart_list: true,
+  issue_count: true,
+});
+
+/** A successful scan's summary columns, checked like every stored row (an OperationalError when wrong). */
+function checkSummary(row: Record<string, unknown>): OkScanSummary {
+  const r = summaryRowSchema.safeParse(row);
+  if (!r.success) {
+    const what = r.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.')}: ${i.message}`)
+      .join('; ');
+    throw invalid(`scan ${String(row.id)} of ${JSON.stringify(String(row.host)).slice(0, 80)}`, what);
+  }
+  const s = r.data;
   return {
-    id: Number(r.id),
-    startedAt: r.started_at,
-    os: r.os ?? '',
-    packageCount: r.package_count ?? 0,
-    rebootRequired: r.reboot_required === 1,
-    restartList: r.restart_list ?? 0,
-    issueCount: r.issue_count ?? 0,
+    id: s.id,
+    startedAt: s.started_at,
+    os: s.os,
+    packageCount: s.package_count,
+    rebootRequired: s.reboot_required === 1,
+    restartList: s.restart_list,
+    issueCount: s.issue_count,
   };
 }
 

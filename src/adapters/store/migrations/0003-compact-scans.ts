@@ -56,13 +56,22 @@ async function convert(db: Kysely<OldScanDb>): Promise<void> {
       .execute();
     if (rows.length === 0) return;
     for (const r of rows) {
-      const values =
-        r.status === 'ok' && r.state
-          ? encodeScanV1(JSON.parse(r.state) as HostState)
-          : { record_version: 1, state: null };
-      await db.updateTable('scan').set(values).where('id', '=', r.id).execute();
+      const values = r.status === 'ok' && r.state ? converted(r.state) : { record_version: 1, state: null };
+      if (values) await db.updateTable('scan').set(values).where('id', '=', r.id).execute();
     }
     after = Number(rows[rows.length - 1]!.id);
+  }
+}
+
+/**
+ * A successful scan's old JSON state in the new form, or undefined when it cannot be read: the row is
+ * then left without a record version, and reading it reports the scan as unusable (it is never used).
+ */
+function converted(state: string): ReturnType<typeof encodeScanV1> | undefined {
+  try {
+    return encodeScanV1(JSON.parse(state) as HostState);
+  } catch {
+    return undefined;
   }
 }
 
