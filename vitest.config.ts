@@ -5,6 +5,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // A skipped test fails the run (see the reporter): a missing tool must not pass unnoticed.
+    reporters: ['default', './test/helpers/fail-on-skip-reporter.ts'],
     projects: [
       {
         extends: true,

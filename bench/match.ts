@@ -27,7 +27,7 @@ import { knownExploitedCount, materializeFindings } from '../src/core/advisories
 import { parseOsvRecord } from '../src/core/advisories/parse-osv.js';
 import type { EpssScore } from '../src/core/findings/finding.js';
 import { parseEolCsv } from '../src/core/intel/eol.js';
-import { parseDpkgQuery } from '../src/core/inventory/parse-dpkg-query.js';
+import { DpkgQueryParser } from '../src/core/inventory/parse-dpkg-query.js';
 import { parseKev, type KevCatalog } from '../src/core/intel/kev.js';
 import { prng } from './prng.js';
 
@@ -277,6 +277,7 @@ function main(): void {
   let packages = 0;
   const sampleEvery = Math.max(1, Math.floor(HOSTS / SAMPLE));
   const sample: CompactMatch[] = [];
+  const parser = new DpkgQueryParser();
   // Hosts in batches, so the clocks are read once per batch, not per host.
   for (let first = 0; first < HOSTS; first += BATCH) {
     const n = Math.min(BATCH, HOSTS - first);
@@ -284,7 +285,7 @@ function main(): void {
     const texts = Array.from({ length: n }, () => hostText(all, relevant));
     gen.stop();
     parseHosts.start();
-    const parsed = texts.map((t) => parseDpkgQuery(t));
+    const parsed = texts.map((t) => parser.parse(t));
     parseHosts.stop();
     // Each host is matched, counted and dropped at once, as a fleet-wide summary would.
     matching.start();

@@ -1,3 +1,4 @@
+import { parseNdjson } from './helpers/cli.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decideFleetDir } from './decide-setup.js';
 
@@ -23,17 +24,35 @@ describe('patchwise assess: scan + match + decide for the fleet', () => {
     expect(bad.stderr).toContain('One of: emergency');
   });
 
-  it('--json carries every finding with its decision and the reasons', () => {
-    const r = cli('assess', '--no-scan', '--json');
+  it('--json --all streams every finding with its decision and the reasons, as NDJSON', () => {
+    const r = cli('assess', '--no-scan', '--json', '--all');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as {
-      findings: { host: string; cves: string[]; decision: { action: string; reasons: string[] } | null }[];
-      summary: { knownExploited: number; actions: Record<string, number> };
+    type Line = {
+      type: string;
+      host: string;
+      cves: string[];
+      decision: { action: string; reasons: string[] };
     };
+    const { header, records } = parseNdjson<Line>(r.stdout);
+    expect(header).toMatchObject({ format: 'patchwise.assess', version: 2 });
+    const findings = records.filter((x) => x.type === 'finding');
+    const summaryLine = records.at(-1) as unknown as {
+      type: string;
+      findings: number;
+      knownExploited: number;
+      actions: Record<string, number>;
+    };
+    expect(summaryLine.type).toBe('summary');
+    expect(findings).toHaveLength(summaryLine.findings);
+    const out = { findings, summary: summaryLine };
     const kev = out.findings.find((f) => f.host === 'web-1' && f.cves.includes('CVE-2023-44487'));
     expect(kev?.decision?.action).toBe('emergency');
     expect(kev?.decision?.reasons.join(' ')).toContain('CISA KEV');
     expect(out.summary.knownExploited).toBeGreaterThanOrEqual(2);
     expect(out.summary.actions.emergency).toBeGreaterThan(0);
+    // Without --all: the --limit most pressing, ranked.
+    const top = parseNdjson<Line>(cli('assess', '--no-scan', '--json', '--limit', '3').stdout).records;
+    expect(top.filter((x) => x.type === 'finding')).toHaveLength(3);
+    expect(top.filter((x) => x.type === 'host').length).toBeGreaterThan(0);
   });
 });

@@ -8,7 +8,7 @@ import { knownHostsName, pinKeys, scanHostKeys } from '../src/adapters/transport
 import { transportFactory, knownHostsPath } from '../src/adapters/transport/transport-for-host.js';
 import type { Host } from '../src/core/inventory/host.js';
 import { tempDir } from './helpers/cli.js';
-import { canRunSshd, freePort, startSshd, type TestSshd } from './helpers/test-sshd.js';
+import { freePort, requireSshd, startSshd, type TestSshd } from './helpers/test-sshd.js';
 
 const host = (name: string, connection?: Host['connection']): Host => ({
   name,
@@ -17,7 +17,8 @@ const host = (name: string, connection?: Host['connection']): Host => ({
   ...(connection ? { connection } : {}),
 });
 
-describe.skipIf(!canRunSshd())('fleet scan over ssh against a real sshd', { timeout: 180_000 }, () => {
+describe('fleet scan over ssh against a real sshd', { timeout: 180_000 }, () => {
+  requireSshd();
   let sshd: TestSshd;
   let store: Store;
   let dataDir: string;

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cvss3VectorScores, cvssBaseScore } from '../src/core/intel/cvss-score.js';
-import { runCli, SHARED_DATA } from './helpers/cli.js';
+import { FIXTURES, runCli } from './helpers/cli.js';
 
 /**
- * Every vector of ../shared/data/cvss (RedHatProductSecurity/cvss 3.6 test vectors, LGPL-3.0+ data, generated
+ * Every vector of test/fixtures/cvss (RedHatProductSecurity/cvss 3.6 test vectors, LGPL-3.0+ data, generated
  * with the official calculators): v3 files have `vector base temporal environmental`, v4 files `vector score`.
  */
-const DIR = path.join(SHARED_DATA, 'cvss');
+const DIR = path.join(FIXTURES, 'cvss');
 const FILES = fs
   .readdirSync(DIR)
   .filter((f) => f.endsWith('.tsv'))

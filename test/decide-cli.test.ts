@@ -1,3 +1,4 @@
+import { parsePlan } from './helpers/cli.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HostPlan } from '../src/app/decide.js';
 import type { Decision } from '../src/core/policy/decide-finding.js';
@@ -12,9 +13,9 @@ const HOUR = 3_600_000;
 
 describe('patchwise plan / explain (real SQLite, real feeds snapshot)', () => {
   it('plan --json decides the KEV finding on an internet-facing tier 1 host as an emergency', () => {
-    const r = cli('plan', '--json');
+    const r = cli('plan', '--json', '--decisions');
     expect(r.code, r.stderr).toBe(0);
-    const plan = JSON.parse(r.stdout) as { timeZone: string; hosts: HostPlan[] };
+    const plan = parsePlan<HostPlan>(r.stdout);
     expect(plan.timeZone).toBe('Europe/Berlin');
     const web = plan.hosts.find((h) => h.host === 'web-1')!;
     expect(web.action).toBe('emergency');
@@ -34,7 +35,7 @@ describe('patchwise plan / explain (real SQLite, real feeds snapshot)', () => {
   });
 
   it('an unclassified host is decided as tier 1, internet-facing, and flagged', () => {
-    const plan = JSON.parse(cli('plan', '--json', '--host', 'build-1').stdout) as { hosts: HostPlan[] };
+    const plan = parsePlan<HostPlan>(cli('plan', '--json', '--host', 'build-1').stdout);
     expect(plan.hosts).toHaveLength(1);
     expect(plan.hosts[0]).toMatchObject({
       host: 'build-1',

@@ -1,3 +1,4 @@
+import { parsePlan } from './helpers/cli.js';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HostPlan } from '../src/app/decide.js';
@@ -54,7 +55,7 @@ describe('patchwise defer (real SQLite through the CLI)', () => {
     const id = (JSON.parse(add.stdout) as { deferral: { id: string } }).deferral.id;
     expect(id).toBe('D-1');
 
-    const plan = JSON.parse(cli('plan', '--json').stdout) as { hosts: HostPlan[] };
+    const plan = parsePlan<HostPlan>(cli('plan', '--json', '--decisions').stdout);
     const deferred = rapidReset(plan.hosts);
     // "fix-available" holds already (nginx has a fix), so the deferral ends by itself at once ...
     expect(deferred.deferral).toMatchObject({ id: 'D-1', state: 'ended', endedBecause: 'fix-available' });
@@ -71,7 +72,7 @@ describe('patchwise defer (real SQLite through the CLI)', () => {
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toMatch(/^recorded D-2: covers 1 current finding\(s\), capped as emergency/);
 
-    let plan = JSON.parse(cli('plan', '--json').stdout) as { hosts: HostPlan[] };
+    let plan = parsePlan<HostPlan>(cli('plan', '--json', '--decisions').stdout);
     const web = plan.hosts.find((h) => h.host === 'web-1')!;
     expect(rapidReset(plan.hosts)).toMatchObject({
       state: 'deferred',
@@ -86,7 +87,7 @@ describe('patchwise defer (real SQLite through the CLI)', () => {
 
     expect(cli('defer', 'end', 'D-2', '--reason', 'patched in the emergency window').code).toBe(0);
     expect(cli('defer', 'end', 'D-2', '--reason', 'again').code).toBe(2);
-    plan = JSON.parse(cli('plan', '--json').stdout) as { hosts: HostPlan[] };
+    plan = parsePlan<HostPlan>(cli('plan', '--json', '--decisions').stdout);
     expect(rapidReset(plan.hosts)).toMatchObject({
       state: 'due',
       deferral: { id: 'D-2', state: 'ended', endedBecause: 'ended-by-hand' },
@@ -127,7 +128,7 @@ describe('patchwise defer (real SQLite through the CLI)', () => {
     } finally {
       await store.close();
     }
-    const plan = JSON.parse(cli('plan', '--json').stdout) as { hosts: HostPlan[] };
+    const plan = parsePlan<HostPlan>(cli('plan', '--json', '--decisions').stdout);
     const d = rapidReset(plan.hosts);
     expect(d.state).toBe('due');
     expect(d.reasons.at(-1)).toMatch(/^Deferral D-\d ended .* because .*: the finding is due again\.$/);

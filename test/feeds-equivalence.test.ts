@@ -7,7 +7,10 @@ import { parseDebianTracker } from '../src/core/advisories/parse-debian-tracker.
 import { parseOsvRecord } from '../src/core/advisories/parse-osv.js';
 import { loadAffected } from '../src/adapters/store/advisory-store.js';
 import { openStore } from '../src/adapters/store/open-store.js';
-import { runCli, SHARED_DATA, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, SNAPSHOT, tempDir } from './helpers/cli.js';
+
+const OSV_ZIP = path.join(SNAPSHOT, 'debian-12-osv.zip');
+const TRACKER_JSON = path.join(FIXTURES, 'advisories/debian-tracker-bookworm.json');
 
 /**
  * Changelog urgencies the tracker's vocabulary lacks: the tracker writes "not yet assigned" where the
@@ -31,13 +34,11 @@ function facts(records: AffectedPackage[], urgency = (u: string) => u): string[]
 
 describe('OSV zip and Debian tracker JSON of bookworm', () => {
   it('give the same (CVE, package, fixed version, urgency) set', () => {
-    const zip = unzipSync(fs.readFileSync(path.join(SHARED_DATA, 'advisories/debian-12-osv.zip')));
+    const zip = unzipSync(fs.readFileSync(OSV_ZIP));
     const osv = Object.entries(zip).flatMap(
       ([name, bytes]) => parseOsvRecord(JSON.parse(strFromU8(bytes)), name).records,
     );
-    const json = JSON.parse(
-      fs.readFileSync(path.join(SHARED_DATA, 'advisories/debian-tracker-bookworm.json'), 'utf8'),
-    );
+    const json = JSON.parse(fs.readFileSync(TRACKER_JSON, 'utf8'));
     const tracker = parseDebianTracker(json, 'bookworm', 'Debian:12', 'tracker').records;
     expect(osv).toHaveLength(9760);
     expect(tracker).toHaveLength(9760);
@@ -48,7 +49,7 @@ describe('OSV zip and Debian tracker JSON of bookworm', () => {
   it('give the same set once imported into the store through the CLI', async () => {
     const stored = async (file: string) => {
       const dataDir = tempDir();
-      const r = runCli(['-d', dataDir, 'feeds', 'import', path.join(SHARED_DATA, 'advisories', file)]);
+      const r = runCli(['-d', dataDir, 'feeds', 'import', file]);
       expect(r.code, r.stderr).toBe(0);
       const store = await openStore(dataDir);
       try {
@@ -57,8 +58,8 @@ describe('OSV zip and Debian tracker JSON of bookworm', () => {
         await store.close();
       }
     };
-    const osv = await stored('debian-12-osv.zip');
-    const tracker = await stored('debian-tracker-bookworm.json');
+    const osv = await stored(OSV_ZIP);
+    const tracker = await stored(TRACKER_JSON);
     expect(new Set(osv.map((r) => r.source))).toEqual(new Set(['osv:Debian:12']));
     expect(new Set(tracker.map((r) => r.source))).toEqual(new Set(['debian-tracker:bookworm']));
     expect(facts(tracker)).toEqual(facts(osv, (u) => TRACKER_URGENCY[u] ?? u));

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync, strToU8, unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, SHARED_DATA, tempDir } from './helpers/cli.js';
+import { runCli, SNAPSHOT, tempDir } from './helpers/cli.js';
 
-const ZIP = path.join(SHARED_DATA, 'advisories/debian-12-osv.zip');
-const KEV = path.join(SHARED_DATA, 'kev/known_exploited_vulnerabilities.json');
-const EPSS = path.join(SHARED_DATA, 'epss/epss_scores-sample-head100.csv');
+const ZIP = path.join(SNAPSHOT, 'debian-12-osv.zip');
+const KEV = path.join(SNAPSHOT, 'known_exploited_vulnerabilities.json');
+const EPSS = path.join(SNAPSHOT, 'epss_scores-sample-head100.csv');
 
 interface Status {
   source: string;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, SHARED_DATA, tempDir, type CliResult } from './helpers/cli.js';
+import { FIXTURES, ROOT, SNAPSHOT, tempDir, type CliResult } from './helpers/cli.js';
 
 /** runCli blocks the event loop; the server lives in this process, so spawn asynchronously. */
 function runCliAsync(args: string[]): Promise<CliResult> {
@@ -29,14 +29,17 @@ interface Served {
   mode: Mode;
 }
 
-const data = (p: string) => fs.readFileSync(path.join(SHARED_DATA, p));
+const data = (p: string) => fs.readFileSync(p);
 const files: Record<string, Served> = {
-  '/osv/Debian:12/all.zip': { body: data('advisories/debian-12-osv.zip'), mode: 'ok' },
-  '/tracker.json': { body: data('advisories/debian-tracker-bookworm.json'), mode: 'ok' },
-  '/kev.json': { body: data('kev/known_exploited_vulnerabilities.json'), mode: 'ok' },
-  '/epss.csv.gz': { body: Buffer.from(gzipSync(data('epss/epss_scores-sample-head100.csv'))), mode: 'ok' },
-  '/debian.csv': { body: data('debian/debian.csv'), mode: 'ok' },
-  '/ubuntu.csv': { body: data('debian/ubuntu.csv'), mode: 'ok' },
+  '/osv/Debian:12/all.zip': { body: data(path.join(SNAPSHOT, 'debian-12-osv.zip')), mode: 'ok' },
+  '/tracker.json': { body: data(path.join(FIXTURES, 'advisories/debian-tracker-bookworm.json')), mode: 'ok' },
+  '/kev.json': { body: data(path.join(SNAPSHOT, 'known_exploited_vulnerabilities.json')), mode: 'ok' },
+  '/epss.csv.gz': {
+    body: Buffer.from(gzipSync(data(path.join(SNAPSHOT, 'epss_scores-sample-head100.csv')))),
+    mode: 'ok',
+  },
+  '/debian.csv': { body: data(path.join(SNAPSHOT, 'debian.csv')), mode: 'ok' },
+  '/ubuntu.csv': { body: data(path.join(SNAPSHOT, 'ubuntu.csv')), mode: 'ok' },
 };
 const requests: { path: string; status: number }[] = [];
 

@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../src/core/findings/finding.js';
-import { runCli, SHARED_DATA, tempDir } from './helpers/cli.js';
+import { FIXTURES, parseNdjson, runCli, SNAPSHOT, tempDir } from './helpers/cli.js';
 
-const OSV = path.join(SHARED_DATA, 'advisories/debian-12-osv.zip');
-const TRACKER = path.join(SHARED_DATA, 'advisories/debian-tracker-bookworm.json');
-const KEV = path.join(SHARED_DATA, 'kev/known_exploited_vulnerabilities.json');
-const STATUS = path.join(SHARED_DATA, 'debian/minbase-bookworm.status');
+const OSV = path.join(SNAPSHOT, 'debian-12-osv.zip');
+const TRACKER = path.join(FIXTURES, 'advisories/debian-tracker-bookworm.json');
+const KEV = path.join(SNAPSHOT, 'known_exploited_vulnerabilities.json');
+const STATUS = path.join(FIXTURES, 'status/minbase-bookworm.status');
 
 const NGINX = `
 Package: nginx
@@ -34,7 +34,7 @@ function findingsWith(feeds: string[], status: string): Finding[] {
   };
   run(['feeds', 'import', ...feeds]);
   run(['scan', '--from-status', status, '--os', 'debian:12', '--name', 'minbase']);
-  return JSON.parse(run(['findings', '--json'])) as Finding[];
+  return parseNdjson<Finding>(run(['findings', '--json'])).records;
 }
 
 const dpkgOrders = (a: string, op: 'lt' | 'eq', b: string): boolean => {

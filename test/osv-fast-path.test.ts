@@ -4,11 +4,11 @@ import { strFromU8, unzipSync } from 'fflate';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isPlainOsvRecord, OsvRecordSchema, parseOsvRecord } from '../src/core/advisories/parse-osv.js';
-import { SHARED_DATA } from './helpers/cli.js';
+import { SNAPSHOT } from './helpers/cli.js';
 
-const records = Object.values(
-  unzipSync(fs.readFileSync(path.join(SHARED_DATA, 'advisories/debian-12-osv.zip'))),
-).map((b) => JSON.parse(strFromU8(b)) as Record<string, unknown>);
+const records = Object.values(unzipSync(fs.readFileSync(path.join(SNAPSHOT, 'debian-12-osv.zip')))).map(
+  (b) => JSON.parse(strFromU8(b)) as Record<string, unknown>,
+);
 
 describe('the OSV fast path (records zod would accept unchanged skip zod)', () => {
   it('takes every real Debian 12 record and yields what the schema-validated copy yields', () => {

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../src/app/scan.js';
-import { runCli, SHARED_DATA, tempDir } from './helpers/cli.js';
+import { FIXTURES, parseNdjson, runCli, SNAPSHOT, tempDir } from './helpers/cli.js';
 
-const STATUS = path.join(SHARED_DATA, 'debian/minbase-bookworm.status');
-const OSV = path.join(SHARED_DATA, 'advisories/debian-12-osv.zip');
+const STATUS = path.join(FIXTURES, 'status/minbase-bookworm.status');
+const OSV = path.join(SNAPSHOT, 'debian-12-osv.zip');
 
 function write(content: string | Buffer): string {
   const file = path.join(tempDir(), 'status');
@@ -131,10 +131,10 @@ describe('patchwise scan --local, findings and assess', () => {
     expect(lines.at(-1)).toMatch(
       /^1 host, \d+ findings: 0 known-exploited, \d+ fixable, 0 without a fix; worst: .* Actions: /,
     );
-    const json = JSON.parse(runCli(['--data-dir', dir, 'assess', '--json']).stdout) as {
-      summary: { findings: number };
-    };
-    expect(json.summary.findings).toBeGreaterThan(3);
+    const json = parseNdjson<{ type: string; findings: number }>(
+      runCli(['--data-dir', dir, 'assess', '--json']).stdout,
+    );
+    expect(json.records.find((x) => x.type === 'summary')!.findings).toBeGreaterThan(3);
   });
 });
 

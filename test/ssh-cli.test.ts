@@ -2,17 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
-import { canRunSshd, freePort, startSshd, type TestSshd } from './helpers/test-sshd.js';
+import { freePort, requireSshd, startSshd, type TestSshd } from './helpers/test-sshd.js';
 
-/** The CLI has `hosts trust` and fleet `scan HOST...` wired (see docs/collection.md). */
-const wired = () => {
-  if (!fs.existsSync(path.resolve('dist/cli/main.js'))) return false;
-  return (
-    runCli(['hosts', 'trust', '--help']).code === 0 && runCli(['scan', '--help']).stdout.includes('--all')
-  );
-};
-
-describe.skipIf(!canRunSshd() || !wired())('patchwise hosts trust and scan over ssh (CLI)', () => {
+describe('patchwise hosts trust and scan over ssh (CLI)', () => {
+  requireSshd();
   let sshd: TestSshd;
   let dir: string;
   const cli = (args: string[]) =>

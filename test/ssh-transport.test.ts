@@ -14,7 +14,7 @@ import {
 import { sshFailureOf } from '../src/adapters/transport/ssh-errors.js';
 import { SshTransport, type SshSettings, type SshTarget } from '../src/adapters/transport/ssh-transport.js';
 import { tempDir } from './helpers/cli.js';
-import { canRunSshd, freePort, startSshd, type TestSshd } from './helpers/test-sshd.js';
+import { freePort, requireSshd, startSshd, type TestSshd } from './helpers/test-sshd.js';
 
 const failureOf = async (p: Promise<unknown>) => {
   try {
@@ -26,7 +26,8 @@ const failureOf = async (p: Promise<unknown>) => {
   }
 };
 
-describe.skipIf(!canRunSshd())('ssh transport against a real sshd', { timeout: 180_000 }, () => {
+describe('ssh transport against a real sshd', { timeout: 180_000 }, () => {
+  requireSshd();
   let sshd: TestSshd;
   let settings: SshSettings;
   let target: SshTarget;

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { DeferralStore, type DeferralTables } from '../src/adapters/store/deferral-store.js';
+import { DeferralStore } from '../src/adapters/store/deferral-store.js';
+import type { FirstSeenTables } from '../src/adapters/store/first-seen-store.js';
 import { openStore } from '../src/adapters/store/open-store.js';
 import {
   hostScans,
@@ -74,12 +75,10 @@ describe('a store written by main before the compact scans (0002) reads back aft
       expect(deferrals.map((d) => [d.id, d.findings, d.hosts, d.owner])).toEqual([
         ['D-1', ['CVE-2099-0002'], ['web-1'], 'alice'],
       ]);
-      const seen = await store.db
-        .withTables<DeferralTables>()
-        .selectFrom('finding_seen')
-        .select(['host', 'vuln_id'])
-        .execute();
-      expect(seen).toHaveLength(3);
+      // finding_seen's 3 rows, converted by 0004: 2 (package, vulnerability) pairs, 2 hosts.
+      const tables = store.db.withTables<FirstSeenTables>();
+      expect(await tables.selectFrom('vuln_seen').select(['package', 'vuln_id']).execute()).toHaveLength(2);
+      expect(await tables.selectFrom('package_seen').select('host').execute()).toHaveLength(2);
     } finally {
       await store.close();
     }

@@ -4,10 +4,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareDpkgVersions, parseDpkgVersion } from '../src/core/versions/dpkg-version.js';
 import { compareRpmVersions } from '../src/core/versions/rpm-version.js';
+import { commandSucceeds, installHint, requirePrerequisite } from './helpers/require-prerequisite.js';
 
 /**
  * Property tests against the real tools: dpkg's own Perl module (Dpkg::Version, from libdpkg-perl, installed
- * with dpkg-dev), `dpkg --compare-versions`, and rpm's Lua `rpm.vercmp` when rpm is installed. One oracle
+ * with dpkg-dev), `dpkg --compare-versions`, and rpm's Lua `rpm.vercmp`. One oracle
  * process answers every case over a pipe, so thousands of cases take seconds.
  */
 
@@ -29,10 +30,6 @@ class LineOracle {
     this.child.stdin.end();
   }
 }
-
-const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-const hasDpkgPerl = has('perl', ['-MDpkg::Version', '-e', '1']);
-const hasRpm = has('rpm', ['--version']);
 
 // Pieces that make versions collide often enough to exercise every rule: tildes, epochs, letters, digits
 // with leading zeros, `+`, `.`, and revisions. Digit runs stay short because Dpkg::Version compares
@@ -76,7 +73,12 @@ const dpkgPair = fc
     dpkgVersion(p.head, p.common + p.tb, p.sameEpoch ? p.ea : p.eb, p.rb),
   ]);
 
-describe.skipIf(!hasDpkgPerl)('dpkg ordering against dpkg itself', () => {
+describe('dpkg ordering against dpkg itself', () => {
+  requirePrerequisite(
+    "dpkg's Perl module Dpkg::Version",
+    () => commandSucceeds('perl', ['-MDpkg::Version', '-e', '1']),
+    installHint('libdpkg-perl'),
+  );
   let perl: LineOracle;
   beforeAll(() => {
     perl = new LineOracle('perl', [
@@ -125,7 +127,8 @@ describe.skipIf(!hasDpkgPerl)('dpkg ordering against dpkg itself', () => {
   });
 });
 
-describe.skipIf(!hasRpm)('rpm ordering against rpm itself (runs where rpm is installed)', () => {
+describe('rpm ordering against rpm itself', () => {
+  requirePrerequisite('rpm', () => commandSucceeds('rpm', ['--version']), installHint('rpm'));
   let rpm: LineOracle;
   beforeAll(() => {
     const lua =

@@ -1,15 +1,16 @@
 import type { Store } from '../adapters/store/open-store.js';
-import { latestOkScans, listScannedHosts } from '../adapters/store/scan-store.js';
+import { listScannedHosts } from '../adapters/store/scan-store.js';
 import { transportFactory } from '../adapters/transport/transport-for-host.js';
 import { OperationalError, UserError } from '../core/errors.js';
 import type { Finding } from '../core/findings/finding.js';
-import { summarizeFindings, type FindingsSummary } from '../core/findings/summarize-findings.js';
-import type { Action } from '../core/policy/actions.js';
+import type { FindingsSummary } from '../core/findings/summarize-findings.js';
+import { TopFindings } from '../core/findings/top-findings.js';
+import { ACTIONS, type Action } from '../core/policy/actions.js';
 import type { Decision } from '../core/policy/decide-finding.js';
-import type { HostState } from '../core/inventory/host-state.js';
-import { seenKey } from '../adapters/store/deferral-store.js';
-import { anyAtLeast, loadFleetDecisions, type HostPlan } from './decide.js';
-import { requireAdvisories } from './findings.js';
+import type { DecidedHost } from '../core/policy/fleet-decider.js';
+import type { HostRollup } from '../core/policy/rollup-host.js';
+import { byRollupUrgency, rollupAtLeast } from './decide.js';
+import { FleetRun, requireAdvisories, type FleetHost } from './fleet-pipeline.js';
 import { scanFleet, type FleetScanResult } from './fleet-scan.js';
 import { loadInventory, type InventoryInputs } from './inventory.js';
 import { scanLocal } from './scan.js';
@@ -48,13 +49,20 @@ export interface HostRow {
 /** A scan `assess` ran, in the shape of a fleet-scan result. */
 export type AssessScan = Pick<FleetScanResult, 'host' | 'status' | 'message' | 'packages' | 'issues'>;
 
-/** What `assess` produced: scans run, decisions, the rows to show and the summary. */
+/** One of the most pressing findings, with its decision. */
+export interface RankedRow {
+  finding: Finding;
+  decision: Decision;
+}
+
+/** What `assess` produced: scans run, host rows, the most pressing findings and fleet counters. */
 export interface AssessResult {
+  now: string;
+  timeZone: string;
   scans: AssessScan[];
-  findings: Finding[];
-  decisions: Decision[];
-  hosts: HostPlan[];
   hostRows: HostRow[];
+  /** The `limit` most pressing findings (every finding without a limit), ranked, with their decisions. */
+  top: RankedRow[];
   rows: FindingRow[];
   summary: FindingsSummary;
   actionCounts: Partial<Record<Action, number>>;
@@ -71,16 +79,22 @@ export interface AssessOptions {
   scan?: boolean;
   concurrency?: number;
   perHostTimeoutMs?: number;
+  /** Finding rows to keep, most pressing first (0: none); every finding when absent. */
   limit?: number;
   failOn?: Action;
   now?: Date;
+  /** Record first-seen times (default true; a clock set by hand records nothing). */
+  record?: boolean;
   onScan?: (r: FleetScanResult, done: number, total: number) => void;
+  /** Called with each host as it leaves the pipeline (for output that streams every finding). */
+  onHost?: (h: FleetHost) => void | Promise<void>;
 }
 
 /**
  * Scan + match + decide for the fleet. Scans this machine when `local` is set (or when the inventory has no
- * reachable hosts and nothing was ever scanned), else every inventory host with a connection; then decides
- * every finding of every host's latest successful scan.
+ * reachable hosts and nothing was ever scanned), else every inventory host with a connection; then streams
+ * every host's latest successful scan through the fleet pipeline, keeping per-host rows, fleet counters
+ * and the most pressing findings: memory stays flat in the number of findings.
  */
 export async function assess(
   inputs: InventoryInputs & { dataDir: string },
@@ -89,32 +103,69 @@ export async function assess(
   const store = await inputs.openStore();
   await requireAdvisories(store);
   const scans = await runScans(store, inputs, opts);
-  const fleet = await loadFleetDecisions(inputs, { now: opts.now }).catch((e: unknown) => {
+  const run = await FleetRun.open(inputs, {
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.record === false ? { record: false } : {}),
+  }).catch((e: unknown) => {
     const failed = scans.find((s) => s.status !== 'ok');
     if (failed && e instanceof UserError && e.code === 'nothing-scanned') {
       throw new OperationalError('scan-failed', `Scanning ${failed.host} failed: ${failed.message ?? ''}`);
     }
     throw e;
   });
-  const byKey = new Map(fleet.decisions.map((d) => [seenKey(d.host, d.vulnId, d.package), d]));
-  const decisionOf = (f: Finding) => byKey.get(seenKey(f.host, f.vulnId, f.package));
-  const shown = opts.limit === undefined ? fleet.findings : fleet.findings.slice(0, opts.limit);
+  // At least one kept: the most pressing finding is the summary's worst.
+  const top = new TopFindings<RankedRow>(Math.max(1, opts.limit ?? Infinity));
+  const summary: FindingsSummary = { hosts: 0, findings: 0, knownExploited: 0, fixable: 0, noFix: 0 };
   const actionCounts: Partial<Record<Action, number>> = {};
-  for (const d of fleet.decisions)
-    if (d.state !== 'deferred') actionCounts[d.action] = (actionCounts[d.action] ?? 0) + 1;
-  const states = new Map((await latestOkScans(store.db)).map((s) => [s.host, s.state]));
+  const planned: HostRow[] = [];
+  const clear: HostRow[] = [];
+  const rollups = new Map<HostRow, HostRollup>();
+  let failed = false;
+  for await (const h of run.hosts()) {
+    const d = h.decided!;
+    summary.hosts++;
+    summary.findings += d.findings;
+    summary.knownExploited += d.knownExploited;
+    summary.fixable += d.fixable;
+    summary.noFix += d.findings - d.fixable;
+    for (const a in d.rollup.counts)
+      actionCounts[a as Action] = (actionCounts[a as Action] ?? 0) + d.rollup.counts[a as Action]!;
+    if (opts.failOn && rollupAtLeast(d.rollup, opts.failOn)) failed = true;
+    d.offerRanked((key, make) => {
+      if (!top.wants(key, d.host)) return false;
+      top.add(key, d.host, make());
+      return true;
+    });
+    const row = hostRow(h, d);
+    if (d.findings === 0) clear.push(row);
+    else {
+      planned.push(row);
+      rollups.set(row, d.rollup);
+    }
+    await opts.onHost?.(h);
+  }
+  planned.sort((a, b) => byRollupUrgency(rollups.get(a)!, rollups.get(b)!));
+  const kept = top.values();
+  if (kept[0]) summary.worst = kept[0].finding;
+  const ranked = kept.slice(0, opts.limit ?? Infinity);
   return {
+    now: run.now.toISOString(),
+    timeZone: run.timeZone,
     scans,
-    findings: fleet.findings,
-    decisions: fleet.decisions,
-    hosts: fleet.hosts,
-    hostRows: hostRows(fleet.hosts, fleet.findings, states),
-    rows: shown.map((f) => findingRow(f, decisionOf(f))),
-    summary: summarizeFindings(fleet.findings, Math.max(states.size, fleet.hosts.length)),
-    actionCounts,
-    notes: fleet.notes,
-    failed: opts.failOn !== undefined && anyAtLeast(fleet.decisions, opts.failOn),
+    hostRows: [...planned, ...clear],
+    top: ranked,
+    rows: ranked.map((r) => findingRow(r.finding, r.decision)),
+    summary,
+    actionCounts: ordered(actionCounts),
+    notes: run.notes,
+    failed,
   };
+}
+
+function ordered(counts: Partial<Record<Action, number>>): Partial<Record<Action, number>> {
+  const out: Partial<Record<Action, number>> = {};
+  for (const a of ACTIONS) if (counts[a] !== undefined) out[a] = counts[a];
+  return out;
 }
 
 async function runScans(
@@ -151,38 +202,25 @@ function fromLocal(r: Awaited<ReturnType<typeof scanLocal>>): AssessScan {
   };
 }
 
-function hostRows(
-  plans: readonly HostPlan[],
-  findings: readonly Finding[],
-  states: ReadonlyMap<string, HostState | null>,
-): HostRow[] {
-  const kev = new Map<string, number>();
-  const worst = new Map<string, Finding>();
-  for (const f of findings) {
-    if (f.kev) kev.set(f.host, (kev.get(f.host) ?? 0) + 1);
-    if (!worst.has(f.host)) worst.set(f.host, f); // findings come ranked, most pressing first
-  }
-  const planned = new Set(plans.map((p) => p.host));
-  const clear = [...states.keys()].filter((h) => !planned.has(h)).sort();
-  const row = (host: string, p?: HostPlan): HostRow => {
-    const s = states.get(host);
-    const w = worst.get(host);
-    return {
-      host,
-      tier: p?.tier ? String(p.tier) : '',
-      exposure: p?.exposure ?? '',
-      owner: p?.owner ?? '',
-      action: p?.action ?? 'clear',
-      due: p?.dueLocal ?? '',
-      findings: p?.findings ?? 0,
-      knownExploited: kev.get(host) ?? 0,
-      worst: w ? `${w.cves[0] ?? w.vulnId} ${w.package}` : '',
-      rebootPending: s?.reboot ? (s.reboot.required ? 'yes' : 'no') : '',
-      restartList: s?.staleProcesses ? s.staleProcesses.length : '',
-      flags: p?.assumed.join(', ') ?? '',
-    };
+/** A host's row of the fleet table: its most urgent action and what is pending on it. */
+function hostRow(h: FleetHost, d: DecidedHost): HostRow {
+  const p = d.rollup;
+  const s = h.scan.state;
+  const w = d.findings > 0 ? d.worst() : undefined;
+  return {
+    host: h.host.name,
+    tier: p.tier ? String(p.tier) : '',
+    exposure: p.exposure ?? '',
+    owner: p.owner ?? '',
+    action: p.action ?? 'clear',
+    due: p.dueLocal ?? '',
+    findings: d.findings,
+    knownExploited: d.knownExploited,
+    worst: w ? `${w.cves[0] ?? w.vulnId} ${w.package}` : '',
+    rebootPending: s.reboot ? (s.reboot.required ? 'yes' : 'no') : '',
+    restartList: s.staleProcesses ? s.staleProcesses.length : '',
+    flags: d.findings > 0 ? p.assumed.join(', ') : '',
   };
-  return [...plans.map((p) => row(p.host, p)), ...clear.map((h) => row(h))];
 }
 
 /** The table row of one finding, with its decision when there is one. */

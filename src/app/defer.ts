@@ -15,7 +15,9 @@ import {
   type DeferralStatus,
 } from '../core/policy/deferral.js';
 import { defaultPolicy, type Policy } from '../core/policy/policy-schema.js';
-import { loadFleetDecisions, type DecideInputs, type FleetDecisions } from './decide.js';
+import { listScannedHosts } from '../adapters/store/scan-store.js';
+import type { DecideInputs } from './decide.js';
+import { FleetRun } from './fleet-pipeline.js';
 import { loadInventory } from './inventory.js';
 
 /** Who is acting: `$PATCHWISE_ACTOR`, else the login name. */
@@ -28,25 +30,42 @@ export function currentActor(env: NodeJS.ProcessEnv): string {
   }
 }
 
-/** Decisions when findings can be computed; undefined when nothing is scanned or no advisories exist. */
-async function tryDecisions(inputs: DecideInputs, now: Date): Promise<FleetDecisions | undefined> {
+/**
+ * The decisions each of `deferrals` covers now, through the fleet pipeline over only the hosts they cover
+ * (by name, or by selector over the inventory and the scanned hosts): one list per deferral, in order.
+ * Empty lists when nothing is scanned or no advisories exist.
+ */
+async function coveredDecisions(
+  inputs: DecideInputs,
+  deferrals: readonly (Deferral | DeferralInput)[],
+  hosts: readonly Host[],
+  now: Date,
+): Promise<{ covered: Decision[][]; scanned: Set<string> }> {
+  const covered = deferrals.map((): Decision[] => []);
+  const store = await inputs.openStore();
+  const scanned = new Set((await listScannedHosts(store.db)).map((h) => h.host));
+  const probes = deferrals.map((d) => ({ id: '', ...d }));
+  const byName = new Map(hosts.map((h) => [h.name, h]));
+  for (const name of scanned) if (!byName.has(name)) byName.set(name, { name, services: [], tags: {} });
+  const names = [...byName.values()]
+    .filter((h) => probes.some((d) => deferralCoversHost(d, h)))
+    .map((h) => h.name);
+  if (names.length === 0) return { covered, scanned };
+  let run: FleetRun;
   try {
-    return await loadFleetDecisions(inputs, { now });
+    run = await FleetRun.open(inputs, { hosts: names, now });
   } catch (e) {
-    if (e instanceof UserError && /scanned|advisories/.test(e.code)) return undefined;
+    if (e instanceof UserError && /scanned|advisories/.test(e.code)) return { covered, scanned };
     throw e;
   }
-}
-
-/** The decisions a deferral covers now (hosts by name or selector, findings by id or package). */
-function covered(d: Deferral | DeferralInput, hosts: readonly Host[], fleet?: FleetDecisions): Decision[] {
-  if (!fleet) return [];
-  const probe = { id: '', ...d };
-  const names = new Set([
-    ...d.hosts,
-    ...hosts.filter((h) => deferralCoversHost(probe, h)).map((h) => h.name),
-  ]);
-  return fleet.decisions.filter((x) => names.has(x.host) && deferralCoversFinding(probe, asFinding(x)));
+  for await (const h of run.hosts()) {
+    const ds = h.decided?.decisions() ?? [];
+    probes.forEach((d, i) => {
+      if (!deferralCoversHost(d, h.host)) return;
+      for (const x of ds) if (deferralCoversFinding(d, asFinding(x))) covered[i]!.push(x);
+    });
+  }
+  return { covered, scanned };
 }
 
 function asFinding(x: Decision): Finding {
@@ -86,8 +105,9 @@ export async function addDeferral(
 ): Promise<AddDeferralResult> {
   const inventory = await loadInventory(inputs);
   const policy = inventory.config.config.policy ?? defaultPolicy();
-  const fleet = await tryDecisions(inputs, now);
-  const known = new Set([...inventory.hosts.map((h) => h.name), ...(fleet?.hosts.map((h) => h.host) ?? [])]);
+  const probe: DeferralInput = { ...d, createdAt: '' };
+  const { covered, scanned } = await coveredDecisions(inputs, [probe], inventory.hosts, now);
+  const known = new Set([...inventory.hosts.map((h) => h.name), ...scanned]);
   const unknown = d.hosts.filter((h) => !known.has(h));
   if (unknown.length) {
     throw new UserError(
@@ -96,7 +116,7 @@ export async function addDeferral(
       'See: patchwise hosts list',
     );
   }
-  const matches = covered({ ...d, createdAt: '' }, inventory.hosts, fleet);
+  const matches = covered[0]!;
   const notes: string[] = [];
   let action = mostUrgent(matches.map((m) => m.action));
   if (!action) {
@@ -138,11 +158,11 @@ export interface DeferralView extends Deferral {
 export async function listDeferrals(inputs: DecideInputs, now = new Date()): Promise<DeferralView[]> {
   const inventory = await loadInventory(inputs);
   const policy: Policy = inventory.config.config.policy ?? defaultPolicy();
-  const fleet = await tryDecisions(inputs, now);
   const store = await inputs.openStore();
   const all = await new DeferralStore(store.db).list();
-  return all.map((d) => {
-    const matches = covered(d, inventory.hosts, fleet);
+  const { covered } = await coveredDecisions(inputs, all, inventory.hosts, now);
+  return all.map((d, i) => {
+    const matches = covered[i]!;
     const action = mostUrgent(matches.map((m) => m.action));
     const status = evaluateDeferral(d, {
       now,

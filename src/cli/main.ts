@@ -12,6 +12,10 @@ export function buildProgram(ctx?: CliContext): { program: Command; ctx: CliCont
     )
     .option('-c, --config <file>', 'configuration file (default: $PATCHWISE_CONFIG, else ./patchwise.yaml)')
     .option('-d, --data-dir <dir>', 'data directory (default: $PATCHWISE_HOME, else ./.patchwise)')
+    .option(
+      '--now <time>',
+      'decide as if it were this time (ISO 8601 or a date; default: $PATCHWISE_NOW, else the clock); records nothing',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .addHelpText(

@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 /** The project root. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The shared data folder beside the project (see ../shared/data/README.md). */
-export const SHARED_DATA = path.resolve(ROOT, '../shared/data');
+/** The offline feed snapshot the project ships (OSV zip, KEV, EPSS sample, distro-info tables). */
+export const SNAPSHOT = path.join(ROOT, 'feeds/snapshot');
+/** Real data for tests (see test/fixtures/README.md): tests read nothing outside the repository. */
+export const FIXTURES = path.join(ROOT, 'test/fixtures');
 
 export interface CliResult {
   code: number;
@@ -41,4 +43,21 @@ export function tempDir(prefix = 'patchwise-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   tempDirs.add(dir);
   return dir;
+}
+
+/** NDJSON output (`--json` of fleet-wide commands): the header line and the records after it. */
+export function parseNdjson<T = Record<string, unknown>>(
+  text: string,
+): { header: { format: string; version: number } & Record<string, unknown>; records: T[] } {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const [head, ...rest] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  if (!head || typeof head.format !== 'string')
+    throw new Error(`no NDJSON header line in: ${text.slice(0, 200)}`);
+  return { header: head as { format: string; version: number }, records: rest as T[] };
+}
+
+/** The host lines of `plan --json` output, with the header's fields. */
+export function parsePlan<H>(text: string): { timeZone: string; now: string; notes: string[]; hosts: H[] } {
+  const { header, records } = parseNdjson<H>(text);
+  return { ...(header as unknown as { timeZone: string; now: string; notes: string[] }), hosts: records };
 }

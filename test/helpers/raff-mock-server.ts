@@ -5,7 +5,7 @@
  * without a key) and are recorded in `violations`; a response that breaks it is recorded too, so a test
  * asserting `violations` is empty proves the exchange followed the spec.
  *
- * Spec: /work/shared/data/raff/openapi.yaml (OpenAPI 3.0.3; `nullable` is converted for ajv).
+ * Spec: test/fixtures/raff/openapi.yaml (OpenAPI 3.0.3; `nullable` is converted for ajv).
  * 429 and 5xx are not declared on the list operation; they are answered with the spec's `Error` body
  * and `Retry-After`, as RAFF_API.md's "Rate limit" row documents.
  */
@@ -16,12 +16,12 @@ import type { AddressInfo } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
-import { SHARED_DATA } from './cli.js';
+import { FIXTURES } from './cli.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 type Json = Record<string, unknown>;
 
-export const RAFF_SPEC_FILE = path.join(SHARED_DATA, 'raff/openapi.yaml');
+export const RAFF_SPEC_FILE = path.join(FIXTURES, 'raff/openapi.yaml');
 
 /** OpenAPI 3.0 `nullable: true` -> JSON Schema `type: [T, "null"]`, recursively. */
 export function convertNullable(node: unknown): unknown {

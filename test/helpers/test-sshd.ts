@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { installHint, isRoot, requirePrerequisite } from './require-prerequisite.js';
 
 /** A real sshd on 127.0.0.1 for tests: its own host key, one authorized client key, root login by key. */
 export interface TestSshd {
@@ -15,9 +16,18 @@ export interface TestSshd {
   stop(): Promise<void>;
 }
 
-/** True when this machine can run the test sshd (root, and openssh-server installed). */
-export function canRunSshd(): boolean {
-  return process.getuid?.() === 0 && fs.existsSync('/usr/sbin/sshd');
+/**
+ * Fails the calling suite unless this machine can run the test sshd: root (it logs in as root) with
+ * openssh-server and openssh-client installed. Call it first in the `describe`.
+ */
+export function requireSshd(): void {
+  requirePrerequisite('root', isRoot, 'The test sshd logs in as root: run the tests as root.');
+  requirePrerequisite('sshd', () => fs.existsSync('/usr/sbin/sshd'), installHint('openssh-server'));
+  requirePrerequisite(
+    'ssh and ssh-keygen',
+    () => fs.existsSync('/usr/bin/ssh') && fs.existsSync('/usr/bin/ssh-keygen'),
+    installHint('openssh-client'),
+  );
 }
 
 export async function freePort(): Promise<number> {

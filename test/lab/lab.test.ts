@@ -6,24 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { withFileLock } from '../../lab/file-lock.js';
 import { Lab } from '../../lab/lab.js';
-import { ensurePrerequisites, isRoot } from '../../lab/prerequisites.js';
 import { roleLayerDir } from '../../lab/role-layer.js';
 import { sleep } from '../../lab/run-command.js';
 import { HostSchema } from '../../src/core/inventory/host.js';
-
-/** Why the lab cannot run here, or undefined when it can (CI runs as root, so it runs there). */
-async function labUnavailable(): Promise<string | undefined> {
-  if (!isRoot()) return 'not root';
-  try {
-    await ensurePrerequisites();
-    return undefined;
-  } catch (e) {
-    return `lab prerequisites cannot be installed: ${(e as Error).message}`;
-  }
-}
-
-const skipReason = await labUnavailable();
-if (skipReason) console.warn(`test/lab: skipping the lab integration tests (${skipReason})`);
+import { requireLab } from './require-lab.js';
 
 // Names and addresses apart from a developer's own lab (lab-N on 127.0.1.N).
 const lab = new Lab({ stateDir: '/var/lib/patchwise-lab-test', namePrefix: 'labtest', firstAddress: 201 });
@@ -65,7 +51,8 @@ describe('withFileLock (what keeps parallel `up` calls from building a role laye
   });
 });
 
-describe.skipIf(skipReason)('lab (real hosts, as root)', () => {
+describe('lab (real hosts, as root)', () => {
+  requireLab();
   beforeAll(async () => {
     await lab.down();
     await lab.up(3, ['web', 'db', 'plain']);

@@ -6,7 +6,7 @@ import { validateKev } from './validate-kev.js';
 
 const real = path.resolve(
   import.meta.dirname,
-  '../../../../shared/data/kev/known_exploited_vulnerabilities.json',
+  '../../../feeds/snapshot/known_exploited_vulnerabilities.json',
 );
 type Catalog = { dateReleased?: string; vulnerabilities: Record<string, unknown>[] };
 const catalog = () => JSON.parse(fs.readFileSync(real, 'utf8')) as Catalog;

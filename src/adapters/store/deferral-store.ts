@@ -29,7 +29,6 @@ export type DeferralTables = {
     subject: string;
     detail: string;
   };
-  finding_seen: { host: string; vuln_id: string; package: string; first_seen_at: string };
 };
 
 /** One entry of the append-only decision log: who did what, when, to which deferral. */
@@ -146,36 +145,7 @@ export class DeferralStore {
       detail: JSON.parse(r.detail) as Record<string, unknown>,
     }));
   }
-
-  /**
-   * When each finding was first seen: records `now` for findings not seen before and returns the stored
-   * time of every key (`host|vulnId|package`).
-   */
-  async firstSeen(
-    keys: readonly { host: string; vulnId: string; package: string }[],
-    now: string,
-  ): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    const rows = await this.db.selectFrom('finding_seen').selectAll().execute();
-    for (const r of rows) out.set(seenKey(r.host, r.vuln_id, r.package), r.first_seen_at);
-    const fresh = keys.filter((k) => !out.has(seenKey(k.host, k.vulnId, k.package)));
-    for (let i = 0; i < fresh.length; i += 500) {
-      const chunk = fresh
-        .slice(i, i + 500)
-        .map((k) => ({ host: k.host, vuln_id: k.vulnId, package: k.package, first_seen_at: now }));
-      await this.db
-        .insertInto('finding_seen')
-        .values(chunk)
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
-    for (const k of fresh) out.set(seenKey(k.host, k.vulnId, k.package), now);
-    return out;
-  }
 }
-
-/** The key {@link DeferralStore.firstSeen} uses. */
-export const seenKey = (host: string, vulnId: string, pkg: string): string => `${host}|${vulnId}|${pkg}`;
 
 function fromRow(r: Row): Deferral {
   return {

@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
-import type { AssessResult, HostRow } from '../../app/assess.js';
+import type { AssessResult, HostRow, RankedRow } from '../../app/assess.js';
+import type { FleetHost } from '../../app/fleet-pipeline.js';
+import { compareFindings } from '../../core/findings/rank-findings.js';
 import { UserError } from '../../core/errors.js';
 import { formatSummary } from '../../core/findings/summarize-findings.js';
 import { ACTIONS, isAction, type Action } from '../../core/policy/actions.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { printJson, printTable, progress, type Column } from '../output.js';
+import { NdjsonWriter } from '../ndjson.js';
+import { printTable, progress, type Column } from '../output.js';
 import { FINDING_COLUMNS, positiveInt } from './findings.js';
 
 interface AssessOptions {
@@ -52,7 +55,10 @@ export function register(program: Command, ctx: CliContext): void {
       '--fail-on <action>',
       `exit 1 when an open decision is this urgent or more: ${ACTIONS.join(', ')}`,
     )
-    .option('--json', 'print scans, hosts, every finding with its decision, and the summary as JSON')
+    .option(
+      '--json',
+      'print NDJSON: a header line, then scans, hosts, the --limit most pressing findings (every finding with --all) with their decisions, and a summary line',
+    )
     .addHelpText(
       'after',
       `
@@ -61,16 +67,24 @@ Examples:
   patchwise --config lab.yaml assess                   scan every inventory host over SSH, then decide
   patchwise assess --no-scan --all
   patchwise assess --fail-on urgent-window             CI gate: exit 1 on emergency or urgent-window work
-  patchwise assess --json | jq '.summary'
+  patchwise assess --json | jq -c 'select(.type == "summary")'
+  patchwise --now 2026-12-11 assess --no-scan          what will be overdue on Friday (records nothing)
 
 What is scanned: --local scans this machine; otherwise every inventory host with a connection; with no
 inventory and nothing scanned yet, this machine. Findings are ranked known-exploited (CISA KEV) first, then
 EPSS, CVSS and the distro's urgency; each carries the action the policy decides and its due date.
-Actions, most urgent first: ${ACTIONS.join(', ')}.`,
+Actions, most urgent first: ${ACTIONS.join(', ')}.
+
+--json prints one JSON object a line (NDJSON, see docs/cli.md): first {"format":"patchwise.assess",
+"version":2,…}, then records with "type": "scan", "host", "finding" (with its "decision") and last
+"summary". With --all every finding streams host by host, so memory stays flat however large the fleet.`,
     )
     .action(async (opts: AssessOptions) => {
       const failOn = parseFailOn(opts.failOn);
       const { assess } = await import('../../app/assess.js');
+      const now = ctx.now ?? new Date();
+      const json = opts.json ? new NdjsonWriter() : undefined;
+      await json?.header('assess', 2, { now: now.toISOString() });
       const bar = progress('scanning');
       const result = await assess(ctx.inventoryInputs(), {
         local: opts.local,
@@ -78,16 +92,64 @@ Actions, most urgent first: ${ACTIONS.join(', ')}.`,
         scan: opts.scan,
         concurrency: opts.concurrency,
         perHostTimeoutMs: opts.timeout * 1000,
-        limit: opts.all ? undefined : opts.limit,
+        // Streamed JSON with --all writes every finding as its host goes by: keep none.
+        limit: opts.all ? (json ? 0 : undefined) : opts.limit,
         failOn,
+        now,
+        record: ctx.now === undefined,
         onScan: (r, done, total) => bar.update(done, total, `${r.host} ${r.status}`),
+        ...(json && opts.all ? { onHost: (h) => writeHostFindings(json, h) } : {}),
       });
       bar.done();
-      if (opts.json) printJsonResult(result);
+      if (json) await printNdjson(json, result, Boolean(opts.all));
       else printText(result);
       if (result.failed) process.exitCode = EXIT.found;
       else if (result.scans.some((s) => s.status === 'failed')) process.exitCode = EXIT.operational;
     });
+}
+
+/** Every finding of one host, ranked, each with its decision, one line each. */
+async function writeHostFindings(json: NdjsonWriter, h: FleetHost): Promise<void> {
+  const rows: RankedRow[] = [];
+  h.decided?.offerRanked((_key, make) => {
+    rows.push(make());
+    return true;
+  });
+  rows.sort((a, b) => compareFindings(a.finding, b.finding));
+  for (const r of rows) await json.write(findingRecord(r));
+}
+
+function findingRecord(r: RankedRow) {
+  const d = r.decision;
+  return {
+    type: 'finding',
+    ...r.finding,
+    decision: {
+      action: d.action,
+      state: d.state,
+      dueAt: d.dueAt,
+      reasonCodes: d.reasonCodes,
+      reasons: d.reasons,
+    },
+  };
+}
+
+async function printNdjson(json: NdjsonWriter, result: AssessResult, all: boolean): Promise<void> {
+  for (const s of result.scans) await json.write({ type: 'scan', ...s });
+  for (const h of result.hostRows) await json.write({ type: 'host', ...h });
+  if (!all) for (const r of result.top) await json.write(findingRecord(r));
+  const { worst, ...summary } = result.summary;
+  await json.write({
+    type: 'summary',
+    timeZone: result.timeZone,
+    ...summary,
+    worst: worst ?? null,
+    actions: result.actionCounts,
+    line: summaryLine(result),
+    failed: result.failed,
+    notes: result.notes,
+  });
+  await json.flush();
 }
 
 function parseFailOn(v: string | undefined): Action | undefined {
@@ -98,26 +160,6 @@ function parseFailOn(v: string | undefined): Action | undefined {
     `--fail-on takes an action, not "${v}".`,
     `One of: ${ACTIONS.join(', ')}.`,
   );
-}
-
-function printJsonResult(result: AssessResult): void {
-  const { worst, ...summary } = result.summary;
-  const decisions = new Map(result.decisions.map((d) => [`${d.host}\0${d.vulnId}\0${d.package}`, d]));
-  // printJson streams: every finding of a large fleet with its decision is longer than a string can be.
-  printJson({
-    scans: result.scans,
-    hosts: result.hostRows,
-    findings: result.findings.map((f) => {
-      const d = decisions.get(`${f.host}\0${f.vulnId}\0${f.package}`);
-      return {
-        ...f,
-        decision: d ? { action: d.action, state: d.state, dueAt: d.dueAt, reasons: d.reasons } : null,
-      };
-    }),
-    summary: { ...summary, worst: worst ?? null, actions: result.actionCounts, line: summaryLine(result) },
-    failed: result.failed,
-    notes: result.notes,
-  });
 }
 
 function printText(result: AssessResult): void {
@@ -138,8 +180,8 @@ function printText(result: AssessResult): void {
       { header: 'DUE', get: (r) => r.due },
     ]);
   }
-  if (result.rows.length < result.findings.length) {
-    process.stdout.write(`… ${result.findings.length - result.rows.length} more (--all shows them)\n`);
+  if (result.rows.length < result.summary.findings) {
+    process.stdout.write(`… ${result.summary.findings - result.rows.length} more (--all shows them)\n`);
   }
   process.stdout.write(`${summaryLine(result)}\n`);
 }

@@ -3,7 +3,7 @@ import { UserError } from '../../core/errors.js';
 import type { Decision } from '../../core/policy/decide-finding.js';
 import type { CliContext } from '../context.js';
 import { printJson } from '../output.js';
-import { decideInputs } from './plan.js';
+import { decideClock, decideInputs } from './plan.js';
 
 /** True when `q` names the decision's finding: a CVE, the vulnerability id, the package or a binary. */
 export function matchesFinding(d: Decision, q: string): boolean {
@@ -42,11 +42,15 @@ export function register(program: Command, ctx: CliContext): void {
 Examples:
   patchwise explain web-1
   patchwise explain web-1 CVE-2023-44487
-  patchwise explain web-1 openssl --json | jq '.[0].reasons'`,
+  patchwise explain web-1 openssl --json | jq '.[0].reasons'
+  patchwise --now 2026-12-11 explain web-1      as it will stand on 11 December (records nothing)
+
+Each decision carries reasonCodes (the rules, deadline and deferral that decided it) and reasons (the
+same in sentences); --json prints both.`,
     )
     .action(async (host: string, finding: string | undefined, opts: { json?: boolean }) => {
       const { loadFleetDecisions } = await import('../../app/decide.js');
-      const fleet = await loadFleetDecisions(decideInputs(ctx), { host });
+      const fleet = await loadFleetDecisions(decideInputs(ctx), { host, ...decideClock(ctx) });
       const plan = fleet.hosts.find((h) => h.host === host);
       const ds = (plan?.decisions ?? []).filter((d) => !finding || matchesFinding(d, finding));
       if (finding && ds.length === 0) {

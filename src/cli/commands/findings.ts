@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { FindingRow } from '../../app/assess.js';
+import type { Finding } from '../../core/findings/finding.js';
 import { UserError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
-import { printJson, printTable, type Column } from '../output.js';
+import { NdjsonWriter } from '../ndjson.js';
+import { printTable, type Column } from '../output.js';
 
 /** The columns of the findings table, shared with `assess`. */
 export const FINDING_COLUMNS: Column<FindingRow>[] = [
@@ -25,41 +27,84 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** Finding rows the table shows unless told otherwise. */
+const DEFAULT_LIMIT = 100;
+
+interface FindingsOptions {
+  host?: string;
+  limit?: number;
+  all?: boolean;
+  json?: boolean;
+}
+
 /** Registers `patchwise findings`. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('findings')
     .description('List vulnerable packages of scanned hosts, most pressing first (KEV, EPSS, CVSS, urgency).')
     .option('--host <name>', 'only this host')
-    .option('--limit <n>', 'show at most n findings', positiveInt)
-    .option('--json', 'print the findings as JSON records')
+    .option('--limit <n>', `show the n most pressing findings (table default ${DEFAULT_LIMIT})`, positiveInt)
+    .option('--all', 'show every finding')
+    .option('--json', 'print NDJSON: a header line, then one finding a line')
     .addHelpText(
       'after',
       `
 Examples:
   patchwise findings
   patchwise findings --host web-1 --limit 10
-  patchwise findings --json | jq '.[] | select(.kev)'
+  patchwise findings --json | jq -c 'select(.kev)'
 
 Matches the latest successful scan of each host against the imported advisories (patchwise feeds import).
-FIXED "(no fix)" means no feed names a fixed version yet.`,
+FIXED "(no fix)" means no feed names a fixed version yet. The table shows the ${DEFAULT_LIMIT} most pressing
+findings of the fleet unless --limit or --all says otherwise. --json prints one JSON object a line (NDJSON,
+see docs/cli.md): first {"format":"patchwise.findings","version":2,…}, then with --limit the n most
+pressing findings of the fleet, else every finding, host by host (each host's most pressing first),
+written as each host is matched: memory stays flat however large the fleet.`,
     )
-    .action(async (opts: { host?: string; limit?: number; json?: boolean }) => {
-      const [{ computeFindings }, { findingRow }] = await Promise.all([
-        import('../../app/findings.js'),
+    .action(async (opts: FindingsOptions) => {
+      const [{ FleetRun }, { findingRow }, { TopFindings }] = await Promise.all([
+        import('../../app/fleet-pipeline.js'),
         import('../../app/assess.js'),
+        import('../../core/findings/top-findings.js'),
       ]);
-      const store = await ctx.openStore();
-      const report = await computeFindings(store, { host: opts.host });
-      for (const n of report.notes) process.stderr.write(`note: ${n}\n`);
-      const shown = opts.limit ? report.findings.slice(0, opts.limit) : report.findings;
-      if (opts.json) return printJson(shown);
+      // Decided (and recording nothing), so each package's findings come in rank order and a ranked
+      // table stops reading a package at its first finding that cannot make the cut.
+      const run = await FleetRun.open(ctx.inventoryInputs(), {
+        record: false,
+        ...(ctx.now ? { now: ctx.now } : {}),
+        ...(opts.host ? { hosts: [opts.host] } : {}),
+      });
+      for (const n of run.notes) process.stderr.write(`note: ${n}\n`);
+      const limit = opts.all ? undefined : (opts.limit ?? (opts.json ? undefined : DEFAULT_LIMIT));
+      const json = opts.json ? new NdjsonWriter() : undefined;
+      await json?.header('findings', 2, { now: run.now.toISOString() });
+      const top = new TopFindings<Finding>(limit ?? Infinity);
+      let total = 0;
+      for await (const h of run.hosts()) {
+        const d = h.decided!;
+        total += d.findings;
+        if (json && limit === undefined) {
+          for (const f of d.allFindings()) await json.write(f);
+          if (json.done) break;
+          continue;
+        }
+        d.offerRanked((key, make) => {
+          if (!top.wants(key, d.host)) return false;
+          top.add(key, d.host, make().finding);
+          return true;
+        });
+      }
+      const shown = top.values();
+      if (json) {
+        for (const f of shown) await json.write(f);
+        return json.flush();
+      }
       printTable(
         shown.map((f) => findingRow(f)),
         FINDING_COLUMNS,
       );
-      if (shown.length < report.findings.length) {
-        process.stderr.write(`(${report.findings.length - shown.length} more; raise --limit)\n`);
+      if (shown.length < total) {
+        process.stderr.write(`(${total - shown.length} more; raise --limit or use --all)\n`);
       }
     });
 }

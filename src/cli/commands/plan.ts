@@ -1,15 +1,33 @@
 import type { Command } from 'commander';
 import type { HostPlan } from '../../app/decide.js';
 import type { Decision } from '../../core/policy/decide-finding.js';
+import type { HostRollup } from '../../core/policy/rollup-host.js';
 import type { CliContext } from '../context.js';
-import { formatTable, printJson, type Column } from '../output.js';
+import { NdjsonWriter } from '../ndjson.js';
+import { formatTable, type Column } from '../output.js';
 
 /** The decision inputs every decide command passes to the app layer. */
 export function decideInputs(ctx: CliContext) {
   return ctx.inventoryInputs();
 }
 
-const HOST_COLUMNS: Column<HostPlan>[] = [
+/** The clock and recording choice of a deciding command: `--now` answers "what if" and records nothing. */
+export function decideClock(ctx: CliContext): { now?: Date; record: boolean } {
+  const now = ctx.now;
+  return now ? { now, record: false } : { record: true };
+}
+
+/** What the one-line-per-host table keeps of a rollup: no package lists, so 10,000 hosts stay small. */
+type PlanRow = Omit<HostRollup, 'packages' | 'rebootPackages' | 'rollback' | 'controls'> & {
+  changes: number;
+};
+
+function planRow(r: HostRollup): PlanRow {
+  const { packages, rebootPackages: _r, rollback: _b, controls: _c, ...rest } = r;
+  return { ...rest, changes: packages.length };
+}
+
+const HOST_COLUMNS: Column<PlanRow>[] = [
   { header: 'HOST', get: (h) => h.host + (h.assumed.length ? '*' : ''), max: 24 },
   { header: 'TIER', get: (h) => h.tier ?? '?' },
   { header: 'EXPOSURE', get: (h) => h.exposure ?? '?' },
@@ -18,7 +36,7 @@ const HOST_COLUMNS: Column<HostPlan>[] = [
   { header: 'STATE', get: (h) => h.state },
   { header: 'FINDINGS', get: (h) => h.findings, align: 'right' },
   { header: 'DEFERRED', get: (h) => h.deferred, align: 'right' },
-  { header: 'PACKAGES', get: (h) => h.packages.length, align: 'right' },
+  { header: 'PACKAGES', get: (h) => h.changes, align: 'right' },
   { header: 'REBOOT', get: (h) => (h.rebootExpected ? 'yes' : 'no') },
   { header: 'RESTARTS', get: (h) => h.restartServices.join(','), max: 30 },
 ];
@@ -51,12 +69,10 @@ function printHostDetail(h: HostPlan): void {
   process.stdout.write(out.join('\n') + '\n\n' + formatTable(h.decisions, DECISION_COLUMNS));
 }
 
-/** What `plan --json` prints. */
-export interface PlanJson {
-  now: string;
-  timeZone: string;
-  hosts: HostPlan[];
-  notes: string[];
+interface PlanOptions {
+  host?: string;
+  json?: boolean;
+  decisions?: boolean;
 }
 
 /** Registers `patchwise plan`. */
@@ -67,39 +83,61 @@ export function register(program: Command, ctx: CliContext): void {
       'Decide every finding (emergency, urgent window, regular window, weekly, staged, compensate) and roll up per host.',
     )
     .option('--host <name>', 'only this host, with its packages, reboot, restarts and per-finding decisions')
-    .option('--json', 'print per-host rollups with their decisions as JSON')
+    .option('--json', 'print NDJSON: a header line, then one host rollup a line')
+    .option('--decisions', "with --json: add each host's decisions (with reasons) to its line")
     .addHelpText(
       'after',
       `
 Examples:
   patchwise plan                       one line per host, most urgent first
   patchwise plan --host web-1          what changes on web-1, and why each finding is due when
-  patchwise plan --json | jq '.hosts[] | select(.action == "emergency") | .host'
+  patchwise plan --json | jq -c 'select(.action == "emergency") | .host'
+  patchwise --now 2026-12-11 plan      the plan as it will stand on 11 December (records nothing)
   patchwise explain web-1 CVE-2023-44487
 
 Actions come from the policy in patchwise.yaml (policy:); see docs/policy.md for the decision table,
 the deadlines and where each default comes from. A host marked * lacks tier, exposure or owner and is
-decided as tier 1, internet-facing. Deferred findings stay listed with state "deferred".`,
+decided as tier 1, internet-facing. Deferred findings stay listed with state "deferred".
+
+--json prints one JSON object a line (NDJSON, see docs/cli.md): first {"format":"patchwise.plan",
+"version":2,"now":…,"timeZone":…,"notes":[…]}, then one host a line in host-name order (hosts with
+findings), written as each host is decided: memory stays flat however large the fleet.`,
     )
-    .action(async (opts: { host?: string; json?: boolean }) => {
-      // The one-line-per-host table needs only the rollups: keep no decisions (memory stays flat).
-      const scope = opts.host ? { host: opts.host } : opts.json ? {} : { keepDecisions: false };
-      const { loadFleetDecisions } = await import('../../app/decide.js');
-      const fleet = await loadFleetDecisions(decideInputs(ctx), scope);
-      for (const n of fleet.notes) process.stderr.write(`note: ${n}\n`);
+    .action(async (opts: PlanOptions) => {
+      const { FleetRun } = await import('../../app/fleet-pipeline.js');
+      const run = await FleetRun.open(decideInputs(ctx), {
+        ...decideClock(ctx),
+        ...(opts.host ? { hosts: [opts.host] } : {}),
+      });
+      for (const n of run.notes) process.stderr.write(`note: ${n}\n`);
       if (opts.json) {
-        // printJson streams: a large fleet's plan (about 80 MB of JSON per 1,000 hosts) exceeds a string.
-        const plan: PlanJson = {
-          now: fleet.now,
-          timeZone: fleet.timeZone,
-          hosts: fleet.hosts,
-          notes: fleet.notes,
-        };
-        return printJson(plan);
+        const json = new NdjsonWriter();
+        await json.header('plan', 2, {
+          now: run.now.toISOString(),
+          timeZone: run.timeZone,
+          notes: run.notes,
+        });
+        for await (const h of run.hosts()) {
+          const d = h.decided!;
+          if (d.findings === 0) continue;
+          const withDecisions = opts.decisions || opts.host;
+          await json.write(withDecisions ? { ...d.rollup, decisions: d.decisions() } : d.rollup);
+          if (json.done) break;
+        }
+        return json.flush();
       }
-      if (opts.host) return fleet.hosts.forEach(printHostDetail);
-      process.stdout.write(formatTable(fleet.hosts, HOST_COLUMNS));
-      if (fleet.hosts.some((h) => h.assumed.length))
+      const rows: PlanRow[] = [];
+      for await (const h of run.hosts()) {
+        const d = h.decided!;
+        if (d.findings === 0) continue;
+        if (opts.host) printHostDetail({ ...d.rollup, decisions: d.decisions() });
+        else rows.push(planRow(d.rollup));
+      }
+      if (opts.host) return;
+      const { byRollupUrgency } = await import('../../app/decide.js');
+      rows.sort(byRollupUrgency);
+      process.stdout.write(formatTable(rows, HOST_COLUMNS));
+      if (rows.some((h) => h.assumed.length))
         process.stderr.write('* tier, exposure or owner missing: decided as tier 1, internet-facing\n');
     });
 }

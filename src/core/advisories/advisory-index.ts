@@ -1,3 +1,4 @@
+import { nextSharedRecordId } from '../inventory/host-state.js';
 import { ownCopy } from '../own-copy.js';
 import { compareParsed, parseVersion, type ParsedVersion } from '../versions/compare-versions.js';
 import { schemeForOsvEcosystem, type VersionScheme } from '../versions/ecosystem.js';
@@ -143,10 +144,12 @@ export interface EcosystemIndex {
   parsed: Map<string, unknown>;
   packages: Map<string, PackageEntries>;
   /**
-   * Hits per shared installed-package record, by its id (`sharedRecordId`): `parseDpkgQuery` hands out
-   * one frozen record per distinct line across hosts, so a repeated record costs one array read.
+   * Hits per shared installed-package record, by its id (`sharedRecordId`) less `recordBase`: a parser
+   * hands out one frozen record per distinct line across hosts, so a repeated record costs one array read.
    */
   byRecordId: (VersionHits | undefined)[];
+  /** The first shared record id remembered: ids issued before the index was built are looked up. */
+  recordBase: number;
   /**
    * The matcher's slot per package ordinal: the host call that last met the package. A typed array, so
    * the package itself is not read.
@@ -162,9 +165,24 @@ export interface IndexIssue {
   message: string;
 }
 
+/**
+ * What the matcher keeps from one host to the next: a call counter for the index's slots and two reused
+ * arrays. Owned by the index, so it is dropped with it: nothing grows at module level.
+ */
+export class MatchScratch {
+  /** Numbers the calls of the matcher: the index's `seenBy` and `seen` slots compare with it. */
+  calls = 0;
+  /** The memoised hits of each package of the host being matched. */
+  readonly perPackage: (VersionHits | undefined)[] = [];
+  /** The affected pairs met, copied to an exact-size array at the end. */
+  readonly met: VersionHits[] = [];
+}
+
 /** Advisory records keyed by ecosystem and package, with versions pre-parsed. */
 export interface AdvisoryIndex {
   ecosystems: Map<string, EcosystemIndex>;
+  /** The matcher's state between hosts (see match-compact.ts). */
+  scratch: MatchScratch;
   /** (package, range) pairs indexed */
   ranges: number;
   records: number;
@@ -181,13 +199,20 @@ export function buildAdvisoryIndex(
   ecosystems?: readonly string[],
 ): AdvisoryIndex {
   const wanted = ecosystems ? new Set(ecosystems) : undefined;
-  const index: AdvisoryIndex = { ecosystems: new Map(), ranges: 0, records: 0, issues: [] };
+  const index: AdvisoryIndex = {
+    ecosystems: new Map(),
+    scratch: new MatchScratch(),
+    ranges: 0,
+    records: 0,
+    issues: [],
+  };
+  const sources = new Map<string, readonly string[]>();
   for (const record of records) {
     if (wanted && !wanted.has(record.ecosystem)) continue;
     const eco = ecosystemIndex(index, record);
     if (!eco) continue;
     let pkg = eco.packages.get(record.package);
-    const entry = compileEntry(eco, record, index.issues, pkg);
+    const entry = compileEntry(eco, record, index.issues, sources, pkg);
     if (!entry) continue;
     if (!pkg) eco.packages.set(record.package, (pkg = new PackageEntries(eco.packages.size)));
     pkg.add(entry);
@@ -214,6 +239,7 @@ function ecosystemIndex(index: AdvisoryIndex, r: AffectedPackage): EcosystemInde
     parsed: new Map(),
     packages: new Map(),
     byRecordId: [],
+    recordBase: nextSharedRecordId(),
     seen: new Float64Array(0),
   };
   index.ecosystems.set(r.ecosystem, eco);
@@ -236,6 +262,7 @@ function compileEntry(
   eco: EcosystemIndex,
   record: AffectedPackage,
   issues: IndexIssue[],
+  sources: Map<string, readonly string[]>,
   pkg?: PackageEntries,
 ): IndexEntry | undefined {
   const problem = (message: string) =>
@@ -259,7 +286,7 @@ function compileEntry(
   // Exact-size copies: an array grown by push keeps room for 17 elements, and the index holds hundreds
   // of thousands of these for the whole run.
   return {
-    info: known ? mergeInfo(known, record, cves) : newInfo(key, record, cves),
+    info: known ? mergeInfo(known, record, cves) : newInfo(key, record, cves, sources),
     ranges: ranges.slice(),
     versions: versions.length === 0 ? NO_VERSIONS : versions.slice(),
   };
@@ -378,7 +405,12 @@ export function evaluateEntry(eco: EcosystemIndex, entry: IndexEntry, v: unknown
  * A vulnerability's info, every field set (one shape for all). Lists are shared where they can be: no
  * list at all, one feed's name, the record's own vectors. Merging replaces a list, never changes one.
  */
-function newInfo(key: string, r: AffectedPackage, cves: string[]): VulnInfo {
+function newInfo(
+  key: string,
+  r: AffectedPackage,
+  cves: string[],
+  sources: Map<string, readonly string[]>,
+): VulnInfo {
   let aliases: readonly string[] = NO_STRINGS;
   if (r.vulnId !== key || r.aliases.length > 0) {
     const ids = new Set([r.vulnId, ...r.aliases]);
@@ -389,7 +421,7 @@ function newInfo(key: string, r: AffectedPackage, cves: string[]): VulnInfo {
     vulnId: key,
     aliases,
     cves,
-    sources: sourceList(r.source),
+    sources: sourceList(sources, r.source),
     severity: r.severity.length === 0 ? NO_VECTORS : r.severity,
     urgency: r.urgency || undefined,
     enriched: undefined,
@@ -398,12 +430,10 @@ function newInfo(key: string, r: AffectedPackage, cves: string[]): VulnInfo {
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
 const NO_VECTORS: readonly SeverityVector[] = Object.freeze([]);
-const SOURCE_LISTS = new Map<string, readonly string[]>();
-
-/** The shared one-feed list of `source`. */
-function sourceList(source: string): readonly string[] {
-  let list = SOURCE_LISTS.get(source);
-  if (!list) SOURCE_LISTS.set(source, (list = Object.freeze([source])));
+/** The shared one-feed list of `source`, one per index build (`lists`). */
+function sourceList(lists: Map<string, readonly string[]>, source: string): readonly string[] {
+  let list = lists.get(source);
+  if (!list) lists.set(source, (list = Object.freeze([source])));
   return list;
 }
 

@@ -77,14 +77,6 @@ export class CompactMatch {
   }
 }
 
-/** Numbers the calls of {@link matchHostCompact}: the index's `seenBy` slots compare with it. */
-let calls = 0;
-
-/** Reused per call: the memoised hits of each package of the host being matched. */
-const perPackage: (VersionHits | undefined)[] = [];
-/** Reused per call: the affected pairs met, copied to an exact-size array at the end. */
-const metScratch: VersionHits[] = [];
-
 /**
  * Matches one host against the index like `matchHost`, but allocates (almost) nothing per package: the
  * result lists the index's shared per-(package, version) entries the host has. Counting findings is
@@ -92,23 +84,27 @@ const metScratch: VersionHits[] = [];
  *
  * Pairs and sources already met on this host are told by slots in the index, not a map: each shared
  * (package, version) remembers the call that last met it (`VersionHits.seenBy`), each package too
- * (`EcosystemIndex.seen`), so a binary of a source already met costs one field read. Not reentrant,
- * like everything synchronous in JavaScript.
+ * (`EcosystemIndex.seen`), so a binary of a source already met costs one field read. The counter and
+ * scratch arrays live in the index (`index.scratch`): not reentrant, like everything synchronous in
+ * JavaScript, and dropped with the index.
  */
 export function matchHostCompact(state: HostState, index: AdvisoryIndex): CompactMatch {
   const eco = ecosystemIndexFor(state.os, index);
   if (!eco) return new CompactMatch(state, eco, NONE_MET, false, 0);
-  const call = ++calls;
+  const scratch = index.scratch;
+  const call = ++scratch.calls;
   const packages = state.packages;
   const n = packages.length;
-  const found = perPackage;
+  const found = scratch.perPackage;
+  const metScratch = scratch.met;
   const seenBy = seenSlots(eco);
   // First pass: the remembered hits of each shared record, and their count. The loads of one package do
   // not wait on another's, so the processor overlaps their cache misses.
   const byId = eco.byRecordId;
+  const base = eco.recordBase;
   for (let i = 0; i < n; i++) {
     const id = sharedRecordId(packages[i]!);
-    const vh = id === undefined ? undefined : byId[id];
+    const vh = id === undefined ? undefined : byId[id - base];
     found[i] = vh === undefined || vh.count > 0 ? vh : NOTHING;
   }
   let mixed = false;
@@ -126,6 +122,8 @@ export function matchHostCompact(state: HostState, index: AdvisoryIndex): Compac
     } else mixed = true; // the same source at another source version
   }
   const pairs = met === 0 ? NONE_MET : metScratch.slice(0, met);
+  // Past a large host the scratch keeps no entries alive longer than the index does.
+  if (found.length > 1 << 15) found.length = 0;
   if (!mixed) return new CompactMatch(state, eco, pairs, mixed, findings);
   // Per vulnerability, one finding for all the versions of a source: counted from the groups.
   const groups = makeGroups(state, eco);
@@ -146,13 +144,14 @@ function seenSlots(eco: EcosystemIndex): Float64Array {
 function lookUp(eco: EcosystemIndex, p: InstalledPackage): VersionHits {
   const byId = eco.byRecordId;
   const id = sharedRecordId(p);
-  let vh = id === undefined ? undefined : byId[id];
+  const at = id === undefined ? -1 : id - eco.recordBase;
+  let vh = at < 0 ? undefined : byId[at];
   if (vh !== undefined) return vh;
   vh = versionHits(eco, p.source, p.sourceVersion ?? p.version);
-  if (id !== undefined && id < RECORD_MEMO_LIMIT) {
+  if (at >= 0 && at < RECORD_MEMO_LIMIT) {
     // Filled up to the id so the array stays dense (a far index would make it a hash table).
-    while (byId.length <= id) byId.push(undefined);
-    byId[id] = vh;
+    while (byId.length <= at) byId.push(undefined);
+    byId[at] = vh;
   }
   return vh;
 }

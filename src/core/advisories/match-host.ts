@@ -73,6 +73,35 @@ export function materializeFindings(compact: CompactMatch, intel: MatchIntel, no
 }
 
 /**
+ * Makes the `Finding` records of one matched host group by group (what {@link materializeFindings} does
+ * for the whole host): a fleet that shares decisions between hosts materializes only the groups it must.
+ */
+export class FindingMaker {
+  private readonly ctx: Context | undefined;
+  constructor(
+    readonly compact: CompactMatch,
+    intel: MatchIntel,
+    now: Date,
+  ) {
+    const { state, eco } = compact;
+    this.ctx = eco && { state, eco, intel, osEol: osEndOfLife(intel.eolReleases, state.os, now).eol };
+  }
+
+  /** The findings of one source package's group, in the order {@link materializeFindings} lists them. */
+  group(group: CompactGroup): Finding[] {
+    const ctx = this.ctx;
+    if (!ctx) return [];
+    const out: Finding[] = [];
+    if (group.next) emitMixed(out, ctx, group.source, group);
+    else {
+      const binaries = binaryNames(group);
+      for (const e of group.hits) out.push(finding(ctx, group.source, group.version, binaries, e));
+    }
+    return out;
+  }
+}
+
+/**
  * How many of a compact match's findings are known-exploited (would carry a KEV entry in
  * `materializeFindings`), without making them: counted once per shared (package, version) and intel,
  * so a fleet-wide count costs a lookup per affected package.
@@ -94,7 +123,8 @@ function kevIn(hits: readonly AdvisoryHit[], intel: MatchIntel): number {
   return n;
 }
 
-function binaryNames(g: CompactGroup): string[] {
+/** The names of a group's installed binaries, each once, in the host's order. */
+export function binaryNames(g: CompactGroup): string[] {
   const names: string[] = [];
   for (const p of g.packages) if (!names.includes(p.name)) names.push(p.name);
   return names;

@@ -24,6 +24,51 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
+/**
+ * What ranking reads of a finding, apart from its host: built once per shared finding so fleets compare
+ * without materializing findings. {@link compareRankKeys} orders these as {@link compareFindings} orders
+ * findings of one host.
+ */
+export interface RankKey {
+  kev: boolean;
+  epss: number;
+  cvss: number;
+  urgency: number;
+  fixed: boolean;
+  package: string;
+  vulnId: string;
+}
+
+/** The {@link RankKey} of a finding. */
+export function rankKeyOf(f: Finding): RankKey {
+  return {
+    kev: Boolean(f.kev),
+    epss: f.epss?.score ?? -1,
+    cvss: f.cvss?.score ?? -1,
+    urgency: urgencyRank(f.urgency),
+    fixed: f.fixedVersion !== null,
+    package: f.package,
+    vulnId: f.vulnId,
+  };
+}
+
+/**
+ * {@link compareFindings} on rank keys: hosts `ha` and `hb` break ties between the urgency facts and the
+ * package (pass the same host, or none, within one host).
+ */
+export function compareRankKeys(a: RankKey, b: RankKey, ha = '', hb = ''): number {
+  return (
+    Number(b.kev) - Number(a.kev) ||
+    b.epss - a.epss ||
+    b.cvss - a.cvss ||
+    b.urgency - a.urgency ||
+    Number(b.fixed) - Number(a.fixed) ||
+    cmp(ha, hb) ||
+    cmp(a.package, b.package) ||
+    cmp(a.vulnId, b.vulnId)
+  );
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -28,6 +28,23 @@ export function sharedRecordId(p: InstalledPackage): number | undefined {
   return (p as { [SHARED_RECORD_ID]?: number })[SHARED_RECORD_ID];
 }
 
+/**
+ * Ids of shared records: never reused in a process, so what a matcher remembers by id never goes stale,
+ * whichever parser made the record. A counter, not a store: it holds no memory.
+ */
+let sharedIds = 0;
+
+/** Numbers `p` as a shared record (see {@link SHARED_RECORD_ID}) and freezes it. */
+export function shareRecord<T extends InstalledPackage>(p: T): Readonly<T> {
+  Object.defineProperty(p, SHARED_RECORD_ID, { value: sharedIds++ });
+  return Object.freeze(p);
+}
+
+/** The id the next shared record will get: a matcher remembers records numbered from here on. */
+export function nextSharedRecordId(): number {
+  return sharedIds;
+}
+
 /** A process still running code from a file that has been replaced or deleted since it started. */
 export interface StaleProcess {
   pid: number;

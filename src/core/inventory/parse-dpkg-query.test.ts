@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sharedRecordId, type InstalledPackage } from './host-state.js';
-import { parseDpkgQuery } from './parse-dpkg-query.js';
+import { DpkgQueryParser, parseDpkgQuery } from './parse-dpkg-query.js';
 import { checkPackage, excerpt, lineProblem, MAX_ISSUES } from './parse-dpkg-status.js';
 
 const line = (...f: string[]) => f.join('\t');
@@ -49,9 +49,13 @@ describe('parseDpkgQuery', () => {
 
   it('reads bytes as it reads text, and shares one frozen record per distinct line', () => {
     const text = `${line('bash', '5.2.15-2+b7', 'bash', '5.2.15-2', 'amd64', 'ii ')}\n`;
-    const fromText = parseDpkgQuery(text).packages[0]!;
-    const fromBytes = parseDpkgQuery(new TextEncoder().encode(text)).packages[0]!;
+    const parser = new DpkgQueryParser();
+    const fromText = parser.parse(text).packages[0]!;
+    const fromBytes = parser.parse(new TextEncoder().encode(text)).packages[0]!;
     expect(fromBytes).toBe(fromText);
+    // Another parser (another run) shares nothing with this one.
+    expect(parseDpkgQuery(text).packages[0]).not.toBe(fromText);
+    expect(parseDpkgQuery(text).packages[0]).toEqual(fromText);
     expect(Object.isFrozen(fromText)).toBe(true);
     // Numbered once, invisibly: JSON, spreads and keys see only the package's fields.
     const other = parseDpkgQuery(`${line('zsh', '5.9-4', 'zsh', '5.9-4', 'amd64', 'ii ')}\n`).packages[0]!;
@@ -214,5 +218,18 @@ describe('parseDpkgQuery', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('DpkgQueryParser', () => {
+  it('grows its table past a chunk of new lines and keeps every record', () => {
+    const parser = new DpkgQueryParser(DpkgQueryParser.SMALL);
+    const many = Array.from({ length: 40_000 }, (_, i) =>
+      line(`p${i}`, `1.${i}`, `p${i}`, `1.${i}`, 'amd64', 'ii '),
+    );
+    const r = parser.parse(`${many.join('\n')}\n`);
+    expect(r.packages).toHaveLength(40_000);
+    expect(r.packages[39_999]!.name).toBe('p39999');
+    expect(parser.parse(`${many[7]}\n`).packages[0]).toBe(r.packages[7]);
   });
 });

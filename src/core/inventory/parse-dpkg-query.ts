@@ -1,4 +1,4 @@
-import { SHARED_RECORD_ID, type InstalledPackage } from './host-state.js';
+import { shareRecord, type InstalledPackage } from './host-state.js';
 import {
   checkPackage,
   excerpt,
@@ -33,85 +33,125 @@ export const DPKG_QUERY_ARGV = ['dpkg-query', '-W', '-f', DPKG_QUERY_FORMAT] as 
  * compare each candidate's bytes, then collect. In a fleet-sized table nearly every probe is a cache
  * miss; the loads of one line do not wait on another's within a pass, so the processor overlaps them.
  */
-export function parseDpkgQuery(input: string | Uint8Array, source = 'dpkg-query'): PackageListResult {
-  const bytes = typeof input === 'string' ? encoder.encode(input) : input;
-  const log = new IssueLog(source);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const table = lineTable;
-  const b = chunk;
-  const { starts, ends, hashes, lines, found } = b;
-  let count = 0;
-  let lineNo = 0;
-  for (let from = 0; from < bytes.length;) {
-    // Pass 1: up to CHUNK lines, with their hashes.
-    let n = 0;
-    while (from < bytes.length && n < CHUNK) {
-      const end = lineEnd(view, bytes, from);
-      lineNo++;
-      if (end > from) {
-        starts[n] = from;
-        ends[n] = end;
-        hashes[n] = b.hash;
-        lines[n] = lineNo;
-        n++;
-      }
-      from = end + 1;
-    }
-    table.reserve(n);
-    // Pass 2: the first slot whose hash and length match (a candidate), or -1 when the line is new.
-    for (let k = 0; k < n; k++) found[k] = table.candidate(hashes[k]!, ends[k]! - starts[k]!);
-    // Pass 3: the candidate's bytes compared; new lines (and collisions) judged and added.
-    for (let k = 0; k < n; k++) {
-      const start = starts[k]!;
-      const slot = found[k]!;
-      let id = slot >= 0 ? table.idIfSame(slot, view, bytes, start) : 0;
-      if (id === 0) {
-        const end = ends[k]!;
-        id = table.get(view, bytes, start, end, hashes[k]!);
-        if (id === 0) {
-          const verdict = judge(bytes, start, end);
-          // An overlong line is judged each time it comes: the table keeps lines of a sane length.
-          id =
-            end - start <= MAX_LINE ? table.add(bytes, start, end, hashes[k]!, verdict) : table.once(verdict);
-        }
-      }
-      found[k] = id;
-    }
-    // Pass 4: the records, and the issues in line order.
-    for (let k = 0; k < n; k++) {
-      const id = found[k]!;
-      if (id > 0) scratch[count++] = table.record(id);
-      else {
-        const problem = table.problem(id);
-        if (problem !== null) log.add(problem, lines[k]);
-      }
-    }
-    table.forgetOnce();
-  }
-  if (isBlank(bytes)) log.add('input is empty: no packages');
-  return { packages: scratch.slice(0, count), issues: log.finish() };
+export function parseDpkgQuery(
+  input: string | Uint8Array,
+  source = 'dpkg-query',
+  parser: DpkgQueryParser = new DpkgQueryParser(DpkgQueryParser.SMALL),
+): PackageListResult {
+  return parser.parse(input, source);
 }
 
 /**
- * Records collect in a reused array, copied once at the end: a host's 1,000 lines would otherwise grow a
- * fresh array nine times. (Entries left past the count are records the table keeps anyway.)
+ * The state {@link parseDpkgQuery} keeps between calls: the table of distinct lines seen (each judged
+ * once) and the scratch buffers of one chunk. The caller creates one per fleet run (or worker thread),
+ * feeds it every host, and drops it with the run: nothing of it lives at module level, so a long-running
+ * process does not grow. Records it hands out are shared between the hosts it parsed.
  */
-const scratch: PackageListResult['packages'] = [];
+export class DpkgQueryParser {
+  /** Table size (log2 of the slots) for a one-off parse: room for 2,048 distinct lines before a reset. */
+  static readonly SMALL = 12;
+  /** Table size for a fleet: 65,536 distinct lines before a reset. */
+  static readonly FLEET = 17;
+  private readonly table: LineTable;
+  private readonly chunk = newChunk();
+  /** Records collect in a reused array, copied once per host (a fresh array would grow nine times). */
+  private readonly scratch: PackageListResult['packages'] = [];
+
+  constructor(bits: number = DpkgQueryParser.FLEET) {
+    this.table = new LineTable(bits);
+  }
+
+  /** {@link parseDpkgQuery} through this parser's table. */
+  parse(input: string | Uint8Array, source = 'dpkg-query'): PackageListResult {
+    const bytes = typeof input === 'string' ? encoder.encode(input) : input;
+    const log = new IssueLog(source);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const { table, scratch } = this;
+    const b = this.chunk;
+    const { starts, ends, hashes, lines, found } = b;
+    let count = 0;
+    let lineNo = 0;
+    for (let from = 0; from < bytes.length;) {
+      // Pass 1: up to CHUNK lines, with their hashes.
+      let n = 0;
+      while (from < bytes.length && n < CHUNK) {
+        const end = lineEnd(view, bytes, from, b);
+        lineNo++;
+        if (end > from) {
+          starts[n] = from;
+          ends[n] = end;
+          hashes[n] = b.hash;
+          lines[n] = lineNo;
+          n++;
+        }
+        from = end + 1;
+      }
+      table.reserve(n);
+      // Pass 2: the first slot whose hash and length match (a candidate), or -1 when the line is new.
+      for (let k = 0; k < n; k++) found[k] = table.candidate(hashes[k]!, ends[k]! - starts[k]!);
+      // Pass 3: the candidate's bytes compared; new lines (and collisions) judged and added.
+      for (let k = 0; k < n; k++) {
+        const start = starts[k]!;
+        const slot = found[k]!;
+        let id = slot >= 0 ? table.idIfSame(slot, view, bytes, start) : 0;
+        if (id === 0) {
+          const end = ends[k]!;
+          id = table.get(view, bytes, start, end, hashes[k]!);
+          if (id === 0) {
+            const verdict = judge(bytes, start, end);
+            // An overlong line is judged each time it comes: the table keeps lines of a sane length.
+            id =
+              end - start <= MAX_LINE
+                ? table.add(bytes, start, end, hashes[k]!, verdict)
+                : table.once(verdict);
+          }
+        }
+        found[k] = id;
+      }
+      // Pass 4: the records, and the issues in line order.
+      for (let k = 0; k < n; k++) {
+        const id = found[k]!;
+        if (id > 0) scratch[count++] = table.record(id);
+        else {
+          const problem = table.problem(id);
+          if (problem !== null) log.add(problem, lines[k]);
+        }
+      }
+      table.forgetOnce();
+    }
+    if (isBlank(bytes)) log.add('input is empty: no packages');
+    const packages = scratch.slice(0, count);
+    // Past a large host the scratch keeps no records alive longer than the table does.
+    if (scratch.length > 4 * CHUNK) scratch.length = 0;
+    return { packages, issues: log.finish() };
+  }
+}
 
 /** Lines per chunk: a host's whole output, usually. */
 const CHUNK = 8192;
 
 /** Per line of the chunk being read: where it starts and ends, its hash and its number. */
-const chunk = {
-  starts: new Int32Array(CHUNK),
-  ends: new Int32Array(CHUNK),
-  hashes: new Int32Array(CHUNK),
-  lines: new Int32Array(CHUNK),
+interface Chunk {
+  starts: Int32Array;
+  ends: Int32Array;
+  hashes: Int32Array;
+  lines: Int32Array;
   /** A candidate slot, then the entry id. */
-  found: new Int32Array(CHUNK),
+  found: Int32Array;
   /** The hash of the line {@link lineEnd} found last. */
-  hash: 0,
-};
+  hash: number;
+}
+
+function newChunk(): Chunk {
+  return {
+    starts: new Int32Array(CHUNK),
+    ends: new Int32Array(CHUNK),
+    hashes: new Int32Array(CHUNK),
+    lines: new Int32Array(CHUNK),
+    found: new Int32Array(CHUNK),
+    hash: 0,
+  };
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -124,7 +164,7 @@ const C2 = 0x1b873593;
  * `chunk.hash`. Four bytes at a time: a word holding a newline byte is found by the "has zero byte"
  * test on the word XOR 0x0a0a0a0a, whose lowest flagged byte is exact.
  */
-function lineEnd(view: DataView, bytes: Uint8Array, from: number): number {
+function lineEnd(view: DataView, bytes: Uint8Array, from: number, chunk: Chunk): number {
   const len = bytes.length;
   let h = 0;
   let i = from;
@@ -209,13 +249,7 @@ function judgeText(line: string): Verdict {
 }
 
 /** A checked record, numbered (see SHARED_RECORD_ID) and frozen: from now on every host's line. */
-function shared(p: InstalledPackage): Readonly<InstalledPackage> {
-  Object.defineProperty(p, SHARED_RECORD_ID, { value: nextSharedId++ });
-  return Object.freeze(p);
-}
-
-/** Ids of shared records: never reused, so what a matcher remembers by id never goes stale. */
-let nextSharedId = 0;
+const shared = (p: InstalledPackage): Readonly<InstalledPackage> => shareRecord(p);
 
 function ascii(bytes: Uint8Array, from: number, to: number): string {
   return String.fromCharCode.apply(null, bytes.subarray(from, to) as unknown as number[]);
@@ -253,15 +287,17 @@ function scanLine(bytes: Uint8Array, from: number, tabs: Int32Array): number {
  * judging lines again.
  */
 class LineTable {
-  private static readonly BITS = 17;
-  private static readonly MASK = (1 << LineTable.BITS) - 1;
-  /** Entries held before the table is cleared: half its slots, so probes stay short. */
-  static readonly LIMIT = 1 << (LineTable.BITS - 1);
+  /** The largest table (log2 of its slots); past half of it the table is cleared. */
+  private static readonly MAX_BITS = 17;
+  private bits: number;
+  private mask: number;
+  /** Entries held before the table grows (or, at its largest, is cleared): half its slots, so probes stay short. */
+  private limit: number;
   /** Per slot: hash, entry id (0: empty; > 0 a record, < 0 a problem), key offset in `arena`, key length. */
-  private slots = new Int32Array(4 << LineTable.BITS);
-  private arena = new Uint8Array(1 << 20);
+  private slots: Int32Array;
+  private arena: Uint8Array;
   /** `arena` read four bytes at a time, in the platform's byte order. */
-  private words = new Int32Array(this.arena.buffer);
+  private words: Int32Array;
   private used = 0;
   private records: Readonly<InstalledPackage>[] = [];
   /** Issue messages, or null for a line that is skipped without one (a package not installed). */
@@ -270,11 +306,21 @@ class LineTable {
   private onceRecords: Readonly<InstalledPackage>[] = [];
   private onceProblems: (string | null)[] = [];
 
+  /** A table of 2^`bits` slots (at least enough for one chunk), growing to 2^17. */
+  constructor(bits: number) {
+    this.bits = Math.min(LineTable.MAX_BITS, Math.max(bits, Math.log2(CHUNK) + 1));
+    this.mask = (1 << this.bits) - 1;
+    this.limit = 1 << (this.bits - 1);
+    this.slots = new Int32Array(4 << this.bits);
+    this.arena = new Uint8Array(16 << this.bits);
+    this.words = new Int32Array(this.arena.buffer);
+  }
+
   /** The entry id of the line `bytes[from, to)` with this hash, or 0 when the table does not know it. */
   get(view: DataView, bytes: Uint8Array, from: number, to: number, hash: number): number {
     const slots = this.slots;
     const len = to - from;
-    for (let i = hash & LineTable.MASK; ; i = (i + 1) & LineTable.MASK) {
+    for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
       const at = 4 * i;
       const id = slots[at + 1]!;
       if (id === 0) return 0;
@@ -289,7 +335,7 @@ class LineTable {
    */
   candidate(hash: number, len: number): number {
     const slots = this.slots;
-    for (let i = hash & LineTable.MASK; ; i = (i + 1) & LineTable.MASK) {
+    for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
       const at = 4 * i;
       if (slots[at + 1] === 0) return -1;
       if (slots[at] === hash && slots[at + 3] === len) return i;
@@ -306,13 +352,33 @@ class LineTable {
     return this.same(view, bytes, from, slots[at + 2]!, slots[at + 3]!) ? slots[at + 1]! : 0;
   }
 
-  /** Makes room for `n` more entries, clearing the table when they would pass {@link LIMIT}. */
+  /**
+   * Makes room for `n` more entries (`n` is at most a chunk): the table doubles while it can, and at its
+   * largest is cleared, which only costs judging lines again.
+   */
   reserve(n: number): void {
-    if (this.records.length + this.problems.length + n <= LineTable.LIMIT) return;
+    const held = this.records.length + this.problems.length;
+    if (held + n <= this.limit) return;
+    if (this.bits < LineTable.MAX_BITS) return this.grow();
     this.slots.fill(0);
     this.records = [];
     this.problems = [];
     this.used = 0;
+  }
+
+  /** Twice the slots, every entry placed again by its hash. */
+  private grow(): void {
+    const old = this.slots;
+    this.bits++;
+    this.mask = (1 << this.bits) - 1;
+    this.limit = 1 << (this.bits - 1);
+    this.slots = new Int32Array(4 << this.bits);
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at + 1] === 0) continue;
+      let i = old[at]! & this.mask;
+      while (this.slots[4 * i + 1] !== 0) i = (i + 1) & this.mask;
+      this.slots.set(old.subarray(at, at + 4), 4 * i);
+    }
   }
 
   record(id: number): Readonly<InstalledPackage> {
@@ -351,8 +417,8 @@ class LineTable {
       verdict !== null && typeof verdict === 'object'
         ? this.records.push(verdict)
         : -this.problems.push(verdict);
-    let i = hash & LineTable.MASK;
-    while (this.slots[4 * i + 1] !== 0) i = (i + 1) & LineTable.MASK;
+    let i = hash & this.mask;
+    while (this.slots[4 * i + 1] !== 0) i = (i + 1) & this.mask;
     const at = 4 * i;
     this.slots[at] = hash;
     this.slots[at + 1] = id;
@@ -380,5 +446,3 @@ class LineTable {
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-const lineTable = new LineTable();

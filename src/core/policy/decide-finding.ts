@@ -35,9 +35,10 @@ export const DECISION_STATES = ['due', 'overdue', 'deferred', 'awaiting-fix'] as
 export type DecisionState = (typeof DECISION_STATES)[number];
 
 /**
- * One decision: a finding on a host, what to do, by when, with what safety net, and why. `rollback`,
- * `controls`, `packageClasses`, `assumed`, `cves` and `binaries` may be shared with other decisions (or
- * the finding): read them, never change them.
+ * One decision: a finding on a host, what to do, by when, with what safety net, and why. Plain data,
+ * built once: `reasonCodes` name the rules, the deadline and the deferral that decided it, `reasons`
+ * say the same in sentences. `rollback`, `controls`, `packageClasses`, `assumed`, `cves` and `binaries`
+ * may be shared with other decisions (or the finding): read them, never change them.
  */
 export interface Decision {
   host: string;
@@ -66,10 +67,38 @@ export interface Decision {
   /** Gaps in the host's classification that made the decision assume the worse case. */
   assumed: string[];
   /**
-   * Why, in plain sentences. Built when read (a fleet's decisions are mostly never printed), as a fresh
-   * array on each read; it is an own enumerable property, so JSON and object spread include it.
+   * What decided it, as stable codes: the framework's rules (`exploited-exposed`, …), `trigger:kev`…,
+   * `due:RULE`, `gap:no-snapshot`…, `deferral:STATE`.
    */
+  reasonCodes: string[];
+  /** Why, in plain sentences. */
   reasons: string[];
+  deferral?: { id: string } & DeferralStatus;
+}
+
+/**
+ * What a decision amounts to, without whom it is about: the part that hosts of the same decision class
+ * share for the same finding facts. A fleet decides it once and lends it to every host that matches
+ * ({@link decisionFor} adds the host, the finding and the sentences). Read it, never change it.
+ */
+export interface DecisionOutcome {
+  action: Action;
+  state: DecisionState;
+  dueAt: string;
+  /** `dueAt` in epoch ms. */
+  dueMs: number;
+  dueLocal: string;
+  dueRule: DeadlineRule;
+  rollback: RollbackRequirement[];
+  controls: CompensatingControl[];
+  needsReboot: boolean;
+  /** Every running service may use the package: its change restarts them all. */
+  restartsAll: boolean;
+  packageClasses: PackageClass[];
+  kev: boolean;
+  epss?: number;
+  severity: Severity;
+  reasonCodes: string[];
   deferral?: { id: string } & DeferralStatus;
 }
 
@@ -87,7 +116,21 @@ export function decideFinding(finding: Finding, host: Host, ctx: DecideContext):
  */
 export function decidePrepared(p: PreparedHost, finding: Finding, firstSeenAt?: number): Decision {
   const anchor = firstSeenAt ?? p.now;
-  return new DecisionRecord(p, finding, anchor, evaluate(p, finding, anchor));
+  const e = evaluate(p, finding, anchor);
+  return withIdentity(p, finding, outcomeOf(p, e), reasonsFrom(p, finding, anchor, e));
+}
+
+/** The {@link DecisionOutcome} of a finding on a prepared host, deadlines counted from `anchor` (epoch ms). */
+export function decideOutcome(p: PreparedHost, finding: Finding, anchor: number): DecisionOutcome {
+  return outcomeOf(p, evaluate(p, finding, anchor));
+}
+
+/**
+ * The decision of `finding` on the prepared host from an outcome decided for it (or for a host of the same
+ * decision class with the same finding facts), with the host's sentences.
+ */
+export function decisionFor(p: PreparedHost, finding: Finding, o: DecisionOutcome, anchor: number): Decision {
+  return withIdentity(p, finding, o, reasonsOf(p, finding, anchor));
 }
 
 /** Everything a decision and its reasons are made of. */
@@ -110,15 +153,94 @@ function evaluate(p: PreparedHost, f: Finding, anchor: number): Evaluation {
   return { r, choice, due, plan, deferral, overdue: due.at <= p.now };
 }
 
+function outcomeOf(p: PreparedHost, e: Evaluation): DecisionOutcome {
+  const { r, choice, due, plan, deferral } = e;
+  const o: DecisionOutcome = {
+    action: choice.action,
+    state:
+      deferral && deferral.state !== 'ended'
+        ? 'deferred'
+        : choice.awaitingFix
+          ? 'awaiting-fix'
+          : e.overdue
+            ? 'overdue'
+            : 'due',
+    dueAt: isoUtc(due.at),
+    dueMs: due.at,
+    dueLocal: formatLocal(due.at, p.timeZone),
+    dueRule: due.rule,
+    rollback: plan.rollback,
+    controls: plan.controls,
+    needsReboot: r.impact.needsReboot,
+    restartsAll: r.impact.restartsAll,
+    packageClasses: r.impact.classes,
+    kev: r.kev !== undefined,
+    severity: r.severity,
+    reasonCodes: reasonCodes(choice, due.rule, plan, deferral),
+  };
+  if (r.epss) o.epss = r.epss.score;
+  if (deferral) o.deferral = deferral;
+  return o;
+}
+
+function reasonCodes(
+  choice: ActionChoice,
+  due: DeadlineRule,
+  plan: RollbackPlan,
+  deferral: DeferralStatus | undefined,
+): string[] {
+  const codes: string[] = [...choice.rules];
+  for (const t of choice.triggers) codes.push(`trigger:${t}`);
+  codes.push(`due:${due}`);
+  if (plan.gap) codes.push(`gap:${plan.gap}`);
+  if (deferral) codes.push(`deferral:${deferral.state}`);
+  return codes;
+}
+
+/** A decision as plain data: the finding's and host's identity, the outcome, the sentences. */
+function withIdentity(p: PreparedHost, f: Finding, o: DecisionOutcome, reasons: string[]): Decision {
+  const d: Decision = {
+    host: p.host.name,
+    os: f.os,
+    vulnId: f.vulnId,
+    cves: f.cves,
+    package: f.package,
+    binaries: f.binaries,
+    installedVersion: f.installedVersion,
+    fixedVersion: f.fixedVersion,
+    action: o.action,
+    state: o.state,
+    dueAt: o.dueAt,
+    dueLocal: o.dueLocal,
+    dueRule: o.dueRule,
+    rollback: o.rollback,
+    controls: o.controls,
+    needsReboot: o.needsReboot,
+    packageClasses: o.packageClasses,
+    kev: o.kev,
+    severity: o.severity,
+    assumed: p.assumed,
+    reasonCodes: o.reasonCodes,
+    reasons,
+  };
+  if (o.epss !== undefined) d.epss = o.epss;
+  if (o.deferral) d.deferral = o.deferral;
+  return d;
+}
+
 function clockOf(p: PreparedHost, anchor: number) {
   return p.nextWindowAt === undefined
     ? { anchor, timeZone: p.timeZone }
     : { anchor, nextWindowAt: p.nextWindowAt, timeZone: p.timeZone };
 }
 
-/** The reasons of a decision, rebuilt from its inputs (deciding is pure, so they come out the same). */
+/** The reasons of a decision, from its inputs (deciding is pure, so they come out the same each time). */
 function reasonsOf(p: PreparedHost, f: Finding, anchor: number): string[] {
-  const { r, choice, due, plan, deferral, overdue } = evaluate(p, f, anchor);
+  return reasonsFrom(p, f, anchor, evaluate(p, f, anchor));
+}
+
+function reasonsFrom(p: PreparedHost, f: Finding, anchor: number, e: Evaluation): string[] {
+  const { r, choice, due, plan, deferral, overdue } = e;
   const basis = dueBasis(due.rule, p.facts, r, p.policy, clockOf(p, anchor));
   const reasons = [
     ...findingReasons(f, r, p.policy),
@@ -131,101 +253,9 @@ function reasonsOf(p: PreparedHost, f: Finding, anchor: number): string[] {
   return reasons;
 }
 
-/** `reasons` as an own, enumerable accessor: built on read, replaced by a plain value when assigned. */
-const REASONS: PropertyDescriptor = {
-  get(this: DecisionRecord): string[] {
-    return DecisionRecord.reasonsOf(this);
-  },
-  set(this: DecisionRecord, value: string[]) {
-    Object.defineProperty(this, 'reasons', { value, writable: true, enumerable: true, configurable: true });
-  },
-  enumerable: true,
-  configurable: true,
-};
-
-/**
- * A decision as plain data (own enumerable fields in the order of {@link Decision}), plus what it was
- * decided from, kept private so the reasons can be built when read.
- */
-class DecisionRecord implements Decision {
-  declare host: string;
-  declare os: string;
-  declare vulnId: string;
-  declare cves: readonly string[];
-  declare package: string;
-  declare binaries: string[];
-  declare installedVersion: string;
-  declare fixedVersion: string | null;
-  declare action: Action;
-  declare state: DecisionState;
-  declare dueAt: string;
-  declare dueLocal: string;
-  declare dueRule: DeadlineRule;
-  declare rollback: RollbackRequirement[];
-  declare controls: CompensatingControl[];
-  declare needsReboot: boolean;
-  declare packageClasses: PackageClass[];
-  declare kev: boolean;
-  declare severity: Severity;
-  declare assumed: string[];
-  declare reasons: string[];
-  declare epss?: number;
-  declare deferral?: { id: string } & DeferralStatus;
-  readonly #p: PreparedHost;
-  readonly #f: Finding;
-  readonly #anchor: number;
-  readonly #impact: PackageImpact;
-
-  static reasonsOf(d: DecisionRecord): string[] {
-    return reasonsOf(d.#p, d.#f, d.#anchor);
-  }
-
-  static impactOf(d: Decision): PackageImpact | undefined {
-    return #impact in d ? d.#impact : undefined;
-  }
-
-  constructor(p: PreparedHost, f: Finding, anchor: number, e: Evaluation) {
-    this.#p = p;
-    this.#f = f;
-    this.#anchor = anchor;
-    this.#impact = e.r.impact;
-    const { r, choice, due, plan, deferral } = e;
-    this.host = p.host.name;
-    this.os = f.os;
-    this.vulnId = f.vulnId;
-    this.cves = f.cves;
-    this.package = f.package;
-    this.binaries = f.binaries;
-    this.installedVersion = f.installedVersion;
-    this.fixedVersion = f.fixedVersion;
-    this.action = choice.action;
-    this.state =
-      deferral && deferral.state !== 'ended'
-        ? 'deferred'
-        : choice.awaitingFix
-          ? 'awaiting-fix'
-          : e.overdue
-            ? 'overdue'
-            : 'due';
-    this.dueAt = isoUtc(due.at);
-    this.dueLocal = formatLocal(due.at, p.timeZone);
-    this.dueRule = due.rule;
-    this.rollback = plan.rollback;
-    this.controls = plan.controls;
-    this.needsReboot = r.impact.needsReboot;
-    this.packageClasses = r.impact.classes;
-    this.kev = r.kev !== undefined;
-    this.severity = r.severity;
-    this.assumed = p.assumed;
-    Object.defineProperty(this, 'reasons', REASONS);
-    if (r.epss) this.epss = r.epss.score;
-    if (deferral) this.deferral = deferral;
-  }
-}
-
 /** What changing the decision's package implies (kernel, reboot, restarts every service…). */
 export function decisionImpact(d: Decision): PackageImpact {
-  return DecisionRecord.impactOf(d) ?? classifyFinding(d.package, d.binaries);
+  return classifyFinding(d.package, d.binaries);
 }
 
 function endsLocal(d: DeferralStatus, timeZone: string): string | undefined {

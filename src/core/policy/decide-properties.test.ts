@@ -82,7 +82,14 @@ describe('decideFinding properties', () => {
         expect(deferred).toHaveLength(plain.length);
         deferred.forEach((d, i) => {
           const p = plain[i]!;
-          expect({ ...d, state: p.state, deferral: undefined, reasons: p.reasons }).toEqual({
+          const codes = d.reasonCodes.filter((c) => !c.startsWith('deferral:'));
+          expect({
+            ...d,
+            state: p.state,
+            deferral: undefined,
+            reasons: p.reasons,
+            reasonCodes: codes,
+          }).toEqual({
             ...p,
             deferral: undefined,
           });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { finding, host, NOW, RAPID_RESET_KEV } from '../../../test/decide-fixtures.js';
 import { ACTIONS, actionRank } from './actions.js';
-import { decideFinding } from './decide-finding.js';
+import { decideFinding, decideOutcome, decisionFor } from './decide-finding.js';
+import { prepareHost } from './prepare-host.js';
 import { defaultPolicy } from './policy-schema.js';
 
 const ctx = { policy: defaultPolicy(), now: NOW };
@@ -35,6 +36,7 @@ describe('a decision as data', () => {
       'kev',
       'severity',
       'assumed',
+      'reasonCodes',
       'reasons',
       'epss',
     ]);
@@ -44,12 +46,17 @@ describe('a decision as data', () => {
     expect(d.reasons[0]).toBe('CVE-2023-44487 is in CISA KEV since 2023-10-10.');
   });
 
-  it('builds the same reasons on every read, and keeps a value assigned to it', () => {
-    expect(d.reasons).toEqual(d.reasons);
-    const other = decideFinding(finding(), host(), ctx);
-    other.reasons = ['replaced'];
-    other.reasons.push('and added to');
-    expect(other.reasons).toEqual(['replaced', 'and added to']);
+  it('is plain data: reasons and reason codes are values, read as often as wanted', () => {
+    expect(d.reasons).toBe(d.reasons);
+    expect(Object.getOwnPropertyDescriptor(d, 'reasons')?.get).toBeUndefined();
+    expect(d.reasonCodes).toEqual(['exploited-exposed', 'trigger:kev', 'trigger:epss', 'due:emergency']);
+  });
+
+  it('is the same decision whether decided at once or from a shared outcome', () => {
+    const p = prepareHost(host(), ctx);
+    const f = finding({ kev: RAPID_RESET_KEV });
+    const o = decideOutcome(p, f, NOW.getTime());
+    expect(decisionFor(p, f, o, NOW.getTime())).toEqual(decideFinding(f, host(), ctx));
   });
 
   it('shares rollback and control arrays between decisions that need the same', () => {

@@ -103,9 +103,19 @@ export function globToRegExp(glob: string): RegExp {
   let re = globCache.get(glob);
   if (!re) {
     re = new RegExp(`^${glob.split('*').map(escapeRe).join('.*')}$`);
-    globCache.set(glob, re);
+    remember(globCache, glob, re);
   }
   return re;
+}
+
+/**
+ * Module-level memos stay small: a policy has a handful of globs and selectors, and a long-running
+ * server sees new ones only as its configuration changes, so a memo past its bound starts over.
+ */
+const MEMO_LIMIT = 512;
+function remember<V>(memo: Map<string, V>, key: string, value: V): void {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
 }
 const globCache = new Map<string, RegExp>();
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -117,7 +127,7 @@ export function deferralCoversHost(d: Deferral, host: Host): boolean {
   if (d.hosts.includes(host.name)) return true;
   if (!d.selector) return false;
   let p = selectorCache.get(d.selector);
-  if (!p) selectorCache.set(d.selector, (p = parseSelector(d.selector)));
+  if (!p) remember(selectorCache, d.selector, (p = parseSelector(d.selector)));
   return typeof p !== 'string' && p(host);
 }
 

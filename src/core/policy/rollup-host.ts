@@ -1,16 +1,22 @@
 import type { Exposure, Host, Tier } from '../inventory/host.js';
 import { compareVersions } from '../versions/compare-versions.js';
 import { ecosystemForOs } from '../versions/ecosystem.js';
-import { actionRank, ROLLBACK_REQUIREMENTS, type Action, type RollbackRequirement } from './actions.js';
+import {
+  ACTIONS,
+  actionRank,
+  ROLLBACK_REQUIREMENTS,
+  type Action,
+  type RollbackRequirement,
+} from './actions.js';
 import { COMPENSATING_CONTROLS, type CompensatingControl } from './compensating-controls.js';
 import { decisionImpact, type Decision, type DecisionState } from './decide-finding.js';
 
 /**
  * One package to change on a host: the source package, its installed binaries, and the target version.
- * `binaries` may be the array of one of its decisions (shared, like theirs): read it, never change it.
+ * May be shared by the rollups of every host with the same package summary: read it, never change it.
  *
- * A class rather than an object literal: a fleet keeps one per package per host, and V8 allocates these
- * faster than the equivalent literal, which it moves straight to the old generation.
+ * A class rather than an object literal: a fleet keeps one per package per host summary, and V8 allocates
+ * these faster than the equivalent literal, which it moves straight to the old generation.
  */
 export class PackageChange {
   package: string;
@@ -23,7 +29,7 @@ export class PackageChange {
   vulnIds: string[];
   needsReboot: boolean;
   /** The change its first decision asks for: to `to`. */
-  constructor(d: Decision, to: string) {
+  constructor(d: RolledDecision, to: string) {
     this.package = d.package;
     this.binaries = d.binaries;
     this.from = d.installedVersion;
@@ -33,6 +39,54 @@ export class PackageChange {
     this.vulnIds = [d.vulnId];
     this.needsReboot = d.needsReboot;
   }
+}
+
+/** What rolling up reads of a decision (a {@link Decision} has it all). */
+export type RolledDecision = Pick<
+  Decision,
+  | 'os'
+  | 'package'
+  | 'binaries'
+  | 'installedVersion'
+  | 'fixedVersion'
+  | 'vulnId'
+  | 'action'
+  | 'state'
+  | 'dueAt'
+  | 'dueLocal'
+  | 'needsReboot'
+  | 'rollback'
+  | 'controls'
+>;
+
+/** The most urgent open decision of a package summary, and what breaks a tie with another. */
+export interface FirstOpen<Tie> {
+  action: Action;
+  dueAt: string;
+  dueLocal: string;
+  state: DecisionState;
+  tie: Tie;
+}
+
+/**
+ * What the decisions of ONE source package on a host add to the host's rollup: counts, the most urgent
+ * open decision, the change to make. It depends only on the decisions, so hosts whose decisions of the
+ * package are alike share one. Read it, never change it.
+ */
+export interface PackageSummary<Tie = number> {
+  package: string;
+  findings: number;
+  deferred: number;
+  overdue: number;
+  awaitingFix: number;
+  counts: Partial<Record<Action, number>>;
+  first: FirstOpen<Tie> | undefined;
+  /** The change the open decisions with a fix ask for. */
+  change: PackageChange | undefined;
+  /** The change touches a shared library every service uses. */
+  restartsAll: boolean;
+  rollbackLists: ReadonlySet<readonly RollbackRequirement[]>;
+  controlLists: ReadonlySet<readonly CompensatingControl[]>;
 }
 
 /** A host's plan at a glance: the most urgent action, what changes, and what it will disturb. */
@@ -72,40 +126,155 @@ const SERVICE_ALIASES = new Map<string, readonly string[]>([
 /**
  * Rolls a host's decisions up: the most urgent open action (deferred findings are counted, listed, and
  * left out of the action), the packages to change with target versions, whether a reboot is expected and
- * which of the host's services will restart.
+ * which of the host's services will restart. Among equally urgent decisions the first listed wins.
  */
 export function rollupHost(host: Host, decisions: readonly Decision[]): HostRollup {
-  const open = decisions.filter((d) => d.state !== 'deferred');
-  let first: Decision | undefined;
+  const byPkg = new Map<string, { ds: Decision[]; at: number[] }>();
+  decisions.forEach((d, i) => {
+    const g = byPkg.get(d.package);
+    if (g) {
+      g.ds.push(d);
+      g.at.push(i);
+    } else byPkg.set(d.package, { ds: [d], at: [i] });
+  });
+  const summaries = [...byPkg.values()].map((g) =>
+    summarizePackage(g.ds, (_d, k) => g.at[k]!, decisionImpact(g.ds[0]!).restartsAll),
+  );
+  return rollupFromSummaries(host, summaries, (a, b) => a - b, decisions[0]?.assumed ?? []);
+}
+
+/**
+ * The summary of one source package's decisions on a host, `decisions` in the order the host lists them
+ * (most urgent first, for a change's finding list), which also breaks ties: the first listed of equally
+ * urgent ones wins, and `tie` names its place for comparisons across packages. `restartsAll`: whether changing the package restarts every service (its impact).
+ */
+export function summarizePackage<Tie>(
+  decisions: readonly RolledDecision[],
+  tie: (d: RolledDecision, i: number) => Tie,
+  restartsAll: boolean,
+): PackageSummary<Tie> {
+  let first: RolledDecision | undefined;
+  let firstAt = -1;
   const counts: Partial<Record<Action, number>> = {};
   let overdue = 0;
   let awaitingFix = 0;
+  let deferred = 0;
+  let change: PackageChange | undefined;
+  let ownBinaries = false;
+  let fixable = false;
   // Decisions share their rollback and control arrays: union each distinct array once.
   const rollbackLists = new Set<readonly RollbackRequirement[]>();
   const controlLists = new Set<readonly CompensatingControl[]>();
-  for (const d of open) {
-    if (!first || moreUrgentDecision(d, first)) first = d;
+  for (let i = 0; i < decisions.length; i++) {
+    const d = decisions[i]!;
+    if (d.state === 'deferred') {
+      deferred++;
+      continue;
+    }
+    if (!first || moreUrgentDecision(d, first)) {
+      first = d;
+      firstAt = i;
+    }
     counts[d.action] = (counts[d.action] ?? 0) + 1;
     if (d.state === 'overdue') overdue++;
     else if (d.state === 'awaiting-fix') awaitingFix++;
     rollbackLists.add(d.rollback);
     controlLists.add(d.controls);
+    if (d.fixedVersion === null) continue;
+    fixable = true;
+    if (!change) {
+      change = new PackageChange(d, d.fixedVersion);
+      continue;
+    }
+    if (newer(d.os, d.fixedVersion, change.to)) change.to = d.fixedVersion;
+    if (actionRank(d.action) < actionRank(change.action)) change.action = d.action;
+    if (d.dueAt < change.dueAt) change.dueAt = d.dueAt;
+    for (const b of d.binaries) {
+      if (change.binaries.includes(b)) continue;
+      // A change starts with its first decision's binaries array and copies it only when another adds one.
+      if (!ownBinaries) {
+        change.binaries = [...change.binaries];
+        ownBinaries = true;
+      }
+      change.binaries.push(b);
+    }
+    change.vulnIds.push(d.vulnId);
   }
-  const { packages, restartsAll } = packageChanges(open);
+  return {
+    package: decisions[0]?.package ?? '',
+    findings: decisions.length,
+    deferred,
+    overdue,
+    awaitingFix,
+    counts,
+    first: first
+      ? {
+          action: first.action,
+          dueAt: first.dueAt,
+          dueLocal: first.dueLocal,
+          state: first.state,
+          tie: tie(first, firstAt),
+        }
+      : undefined,
+    change,
+    restartsAll: fixable && restartsAll,
+    rollbackLists,
+    controlLists,
+  };
+}
+
+/**
+ * A host's rollup from the summaries of its packages (one per source package). `tie` orders equally
+ * urgent first decisions of different packages; `assumed` is the host's classification gaps (listed when
+ * it has any decision).
+ */
+export function rollupFromSummaries<Tie>(
+  host: Host,
+  summaries: readonly PackageSummary<Tie>[],
+  tie: (a: Tie, b: Tie) => number,
+  assumed: string[],
+): HostRollup {
+  let first: FirstOpen<Tie> | undefined;
+  const counts: Partial<Record<Action, number>> = {};
+  let findings = 0;
+  let deferred = 0;
+  let overdue = 0;
+  let awaitingFix = 0;
+  let restartsAll = false;
+  const packages: PackageChange[] = [];
+  const rollbackLists = new Set<readonly RollbackRequirement[]>();
+  const controlLists = new Set<readonly CompensatingControl[]>();
+  for (const s of summaries) {
+    findings += s.findings;
+    deferred += s.deferred;
+    overdue += s.overdue;
+    awaitingFix += s.awaitingFix;
+    for (const a in s.counts) counts[a as Action] = (counts[a as Action] ?? 0) + s.counts[a as Action]!;
+    const f = s.first;
+    if (f && (!first || moreUrgentDecision(f, first) || (sameUrgency(f, first) && tie(f.tie, first.tie) < 0)))
+      first = f;
+    if (s.change) packages.push(s.change);
+    restartsAll ||= s.restartsAll;
+    for (const l of s.rollbackLists) rollbackLists.add(l);
+    for (const l of s.controlLists) controlLists.add(l);
+  }
+  packages.sort((a, b) => (a.package < b.package ? -1 : a.package > b.package ? 1 : 0));
   const rebootPackages = packages.filter((p) => p.needsReboot).map((p) => p.package);
+  const ordered: Partial<Record<Action, number>> = {};
+  for (const a of ACTIONS) if (counts[a] !== undefined) ordered[a] = counts[a];
   return {
     host: host.name,
     ...(host.tier ? { tier: host.tier } : {}),
     ...(host.exposure ? { exposure: host.exposure } : {}),
     ...(host.owner ? { owner: host.owner } : {}),
-    assumed: decisions[0]?.assumed ?? [],
+    assumed: findings > 0 ? assumed : [],
     action: first?.action ?? null,
     dueAt: first?.dueAt ?? null,
     dueLocal: first?.dueLocal ?? null,
     state: first?.state ?? 'clear',
-    counts,
-    findings: decisions.length,
-    deferred: decisions.length - open.length,
+    counts: ordered,
+    findings,
+    deferred,
     overdue,
     awaitingFix,
     packages,
@@ -124,45 +293,28 @@ function union<T>(all: readonly T[], lists: Set<readonly T[]>): T[] {
   return all.filter((x) => seen.has(x));
 }
 
+type Urgent = Pick<Decision, 'action' | 'dueAt'>;
+
 /** True when `a` is more urgent than `b`: by action, then by due date. */
-function moreUrgentDecision(a: Decision, b: Decision): boolean {
+function moreUrgentDecision(a: Urgent, b: Urgent): boolean {
   const ra = actionRank(a.action);
   const rb = actionRank(b.action);
   return ra !== rb ? ra < rb : a.dueAt < b.dueAt;
 }
 
-/** The packages to change, and whether one of them is a shared library every service uses. */
-function packageChanges(open: readonly Decision[]): { packages: PackageChange[]; restartsAll: boolean } {
-  const byPkg = new Map<string, PackageChange>();
-  // A change starts with its first decision's binaries array and copies it only when another adds one.
-  const ownBinaries = new Set<PackageChange>();
-  let restartsAll = false;
-  for (const d of open) {
-    if (d.fixedVersion === null) continue;
-    // A change's names are its decisions' names, so it restarts all services when one of them does.
-    restartsAll ||= decisionImpact(d).restartsAll;
-    const p = byPkg.get(d.package);
-    if (!p) {
-      byPkg.set(d.package, new PackageChange(d, d.fixedVersion));
-      continue;
-    }
-    if (newer(d.os, d.fixedVersion, p.to)) p.to = d.fixedVersion;
-    if (actionRank(d.action) < actionRank(p.action)) p.action = d.action;
-    if (d.dueAt < p.dueAt) p.dueAt = d.dueAt;
-    for (const b of d.binaries) {
-      if (p.binaries.includes(b)) continue;
-      if (!ownBinaries.has(p)) {
-        p.binaries = [...p.binaries];
-        ownBinaries.add(p);
-      }
-      p.binaries.push(b);
-    }
-    p.vulnIds.push(d.vulnId);
-  }
-  const packages = [...byPkg.values()].sort((a, b) =>
-    a.package < b.package ? -1 : a.package > b.package ? 1 : 0,
+function sameUrgency(a: Urgent, b: Urgent): boolean {
+  return a.action === b.action && a.dueAt === b.dueAt;
+}
+
+/** Deferred last, then by action, then by due date (the order a host's decisions are listed in). */
+export function byUrgency(a: Urgent & Pick<Decision, 'state'>, b: Urgent & Pick<Decision, 'state'>): number {
+  const da = a.state === 'deferred' ? 1 : 0;
+  const db = b.state === 'deferred' ? 1 : 0;
+  return (
+    da - db ||
+    actionRank(a.action) - actionRank(b.action) ||
+    (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0)
   );
-  return { packages, restartsAll };
 }
 
 function newer(os: string, a: string, b: string): boolean {

@@ -1,0 +1,292 @@
+import { loadAffected } from '../adapters/store/advisory-store.js';
+import { DeferralStore } from '../adapters/store/deferral-store.js';
+import { FirstSeenStore, vulnKey } from '../adapters/store/first-seen-store.js';
+import { loadEol, loadEpss, loadKev } from '../adapters/store/intel-store.js';
+import type { Store } from '../adapters/store/open-store.js';
+import { cveIds } from '../core/advisories/advisory.js';
+import { buildAdvisoryIndex, type AdvisoryIndex } from '../core/advisories/advisory-index.js';
+import { matchHostCompact, type CompactMatch } from '../core/advisories/match-compact.js';
+import { FindingMaker, type MatchIntel } from '../core/advisories/match-host.js';
+import { UserError } from '../core/errors.js';
+import type { Host } from '../core/inventory/host.js';
+import type { HostState } from '../core/inventory/host-state.js';
+import { FleetDecider, type DecidedHost } from '../core/policy/fleet-decider.js';
+import { defaultPolicy, type Policy } from '../core/policy/policy-schema.js';
+import { ecosystemForOs } from '../core/versions/ecosystem.js';
+import { loadInventory, type InventoryInputs } from './inventory.js';
+import { latestHostOs, streamLatestStates, type ScannedState } from './scan-source.js';
+
+/** The hint every "no advisories" error gives. */
+export const IMPORT_HINT = 'Import the bundled offline snapshot: patchwise feeds import feeds/snapshot';
+
+/** How to run the fleet pipeline. */
+export interface FleetRunOptions {
+  /** Only these hosts (their latest successful scans); all scanned hosts when absent. */
+  hosts?: readonly string[];
+  /** The clock: deadlines, overdue states and end-of-life are judged at this instant. Default: now. */
+  now?: Date;
+  /**
+   * Decide each host (default true). False only matches: `decided` is absent, nothing is recorded.
+   */
+  decide?: boolean;
+  /**
+   * Record first-seen times of findings met for the first time (default true). A run with a clock set
+   * by hand (`--now`) answers "what if" and records nothing.
+   */
+  record?: boolean;
+}
+
+/** One host as it leaves the pipeline: its scan, its match and (when deciding) its decisions. */
+export interface FleetHost {
+  /** The inventory record, or an unclassified one for a host scanned but not in the inventory. */
+  host: Host;
+  scan: ScannedState;
+  compact: CompactMatch;
+  /** The host's findings, made group by group on demand. */
+  findings: FindingMaker;
+  decided?: DecidedHost;
+}
+
+/**
+ * One pass of the fleet pipeline: hosts stream through parse → compact match → decide → roll up, one
+ * host at a time (read a page at a time), with memory flat in the fleet size. Everything a command, the
+ * server or a benchmark needs of the fleet comes through here; a `Finding` or `Decision` is built only for
+ * a row someone asks for.
+ */
+export class FleetRun {
+  private constructor(
+    readonly now: Date,
+    readonly policy: Policy,
+    readonly timeZone: string,
+    readonly notes: string[],
+    /** Hosts with a successful scan that this run covers, by name (in the order they come). */
+    readonly scanned: readonly { host: string; os: string }[],
+    private readonly store: Store,
+    private readonly inventory: ReadonlyMap<string, Host>,
+    private readonly index: AdvisoryIndex,
+    readonly intel: MatchIntel,
+    private readonly decider: FleetDecider | undefined,
+    private readonly firstSeen: FirstSeenTracker | undefined,
+    private readonly only: readonly string[] | undefined,
+  ) {}
+
+  /**
+   * Opens a run: inventory, policy, deferrals, advisories (only for the OSes scanned), KEV, EPSS and
+   * end-of-life data. @throws UserError when nothing (or not `hosts`) is scanned or no advisory fits.
+   */
+  static async open(inputs: InventoryInputs, opts: FleetRunOptions = {}): Promise<FleetRun> {
+    const now = opts.now ?? new Date();
+    const inventory = await loadInventory(inputs);
+    const policy = inventory.config.config.policy ?? defaultPolicy();
+    const store = await inputs.openStore();
+    await requireAdvisories(store);
+    const scanned = await latestHostOs(store.db, opts.hosts);
+    if (scanned.length === 0) throw nothingScanned(opts.hosts?.[0]);
+    const notes = [...inventory.warnings];
+    const ecosystems = await coveredEcosystems(store, scanned, notes);
+    const records = await loadAffected(store.db, ecosystems);
+    const index = buildAdvisoryIndex(records, ecosystems);
+    const cves = [...new Set(records.flatMap((r) => cveIds(r)))];
+    records.length = 0;
+    const intel: MatchIntel = {
+      kev: await loadKev(store.db, cves),
+      epss: await loadEpss(store.db, cves),
+      eolReleases: await loadEol(store.db),
+    };
+    let decider: FleetDecider | undefined;
+    let tracker: FirstSeenTracker | undefined;
+    if (opts.decide !== false) {
+      tracker = new FirstSeenTracker(new FirstSeenStore(store.db), now, opts.record !== false);
+      await tracker.load();
+      decider = new FleetDecider({
+        policy,
+        now,
+        intel,
+        deferrals: await new DeferralStore(store.db).list(),
+        vulnSeen: (pkg, vulnId) => tracker!.vuln(pkg, vulnId),
+      });
+    }
+    const byName = new Map(inventory.hosts.map((h) => [h.name, h]));
+    return new FleetRun(
+      now,
+      policy,
+      policy.timeZone,
+      notes,
+      scanned,
+      store,
+      byName,
+      index,
+      intel,
+      decider,
+      tracker,
+      opts.hosts,
+    );
+  }
+
+  /** The inventory record of a host, or an unclassified one (decided as tier 1, internet-facing). */
+  hostRecord(name: string): Host {
+    return this.inventory.get(name) ?? { name, services: [], tags: {} };
+  }
+
+  /**
+   * Every covered host, in host-name order, matched and (when deciding) decided. First-seen times are
+   * recorded page by page as hosts go by. Each host's objects may be kept (a ranked table keeps a few);
+   * the run keeps none of them.
+   */
+  async *hosts(): AsyncGenerator<FleetHost> {
+    const page: ScannedState[] = [];
+    for await (const scan of streamLatestStates(this.store.db, this.only)) {
+      page.push(scan);
+      if (page.length < PAGE) continue;
+      yield* this.page(page);
+      page.length = 0;
+    }
+    yield* this.page(page);
+  }
+
+  private async *page(scans: readonly ScannedState[]): AsyncGenerator<FleetHost> {
+    if (scans.length === 0) return;
+    const names = scans.map((s) => s.host);
+    if (this.firstSeen) await this.firstSeen.loadHosts(names);
+    for (const scan of scans) {
+      const host = this.hostRecord(scan.host);
+      const compact = matchHostCompact(scan.state, this.index);
+      const out: FleetHost = {
+        host,
+        scan,
+        compact,
+        findings: new FindingMaker(compact, this.intel, this.now),
+      };
+      if (this.decider && this.firstSeen) {
+        const seen = this.firstSeen.host(scan.host);
+        out.decided = this.decider.decide(host, compact, (pkg) => seen.get(pkg));
+        this.firstSeen.packagesMet(scan.host, out.decided.newPackages);
+      }
+      yield out;
+    }
+    await this.firstSeen?.flush();
+  }
+}
+
+/** Hosts read (and first-seen times written) per round trip to the store. */
+const PAGE = 200;
+
+/**
+ * First-seen times for the run: every (package, vulnerability) pair, and the affected packages of the
+ * current page of hosts. New ones get the run's clock and are written when a page is done.
+ */
+class FirstSeenTracker {
+  private vulns = new Map<string, number>();
+  private hosts = new Map<string, Map<string, number>>();
+  private newVulns: { package: string; vulnId: string; at: string }[] = [];
+  private dirty = new Map<string, Map<string, number>>();
+  private readonly nowMs: number;
+
+  constructor(
+    private readonly store: FirstSeenStore,
+    private readonly now: Date,
+    private readonly record: boolean,
+  ) {
+    this.nowMs = now.getTime();
+  }
+
+  async load(): Promise<void> {
+    this.vulns = await this.store.vulns();
+  }
+
+  async loadHosts(names: readonly string[]): Promise<void> {
+    this.hosts = await this.store.packages(names);
+  }
+
+  vuln(pkg: string, vulnId: string): number {
+    const key = vulnKey(pkg, vulnId);
+    const at = this.vulns.get(key);
+    if (at !== undefined) return at;
+    this.vulns.set(key, this.nowMs);
+    if (this.record) this.newVulns.push({ package: pkg, vulnId, at: this.now.toISOString() });
+    return this.nowMs;
+  }
+
+  host(name: string): Map<string, number> {
+    let seen = this.hosts.get(name);
+    if (!seen) this.hosts.set(name, (seen = new Map()));
+    return seen;
+  }
+
+  packagesMet(host: string, packages: readonly string[]): void {
+    if (packages.length === 0) return;
+    const seen = this.host(host);
+    for (const p of packages) seen.set(p, this.nowMs);
+    this.dirty.set(host, seen);
+  }
+
+  async flush(): Promise<void> {
+    if (this.record) await this.store.record(this.newVulns, this.dirty);
+    this.newVulns = [];
+    this.dirty = new Map();
+  }
+}
+
+/** Throws the "import feeds first" error when the store holds no advisory at all. */
+export async function requireAdvisories(store: Store): Promise<void> {
+  const any = await store.db.selectFrom('advisory_affected').select('id').limit(1).executeTakeFirst();
+  if (!any)
+    throw new UserError('no-advisories', 'The store has no advisories to match against.', IMPORT_HINT);
+}
+
+/**
+ * The OSV ecosystems of the scanned hosts that the store has advisories for; a note per host whose OS
+ * cannot be matched or has none. @throws UserError when no host's OS has advisories.
+ */
+async function coveredEcosystems(
+  store: Store,
+  scanned: readonly { host: string; os: string }[],
+  notes: string[],
+): Promise<string[]> {
+  const byHost = new Map<string, string>();
+  for (const s of scanned) {
+    try {
+      byHost.set(s.host, ecosystemForOs(s.os).osv);
+    } catch {
+      notes.push(`${s.host}: patchwise cannot match the OS ${s.os}; it shows no findings.`);
+    }
+  }
+  const wanted = [...new Set(byHost.values())];
+  const present = wanted.length
+    ? await store.db
+        .selectFrom('advisory_affected')
+        .select('ecosystem')
+        .distinct()
+        .where('ecosystem', 'in', wanted)
+        .execute()
+    : [];
+  const covered = new Set(present.map((r) => r.ecosystem));
+  for (const [host, eco] of byHost) {
+    if (!covered.has(eco))
+      notes.push(`${host}: no advisories for ${eco} in the store; it shows no findings.`);
+  }
+  if (covered.size === 0) {
+    throw new UserError(
+      'no-advisories',
+      `The store has no advisories for ${wanted.join(', ') || 'the scanned hosts'}.`,
+      IMPORT_HINT,
+    );
+  }
+  return [...covered];
+}
+
+function nothingScanned(host?: string): UserError {
+  return host
+    ? new UserError(
+        'host-not-scanned',
+        `The host ${host} has no successful scan.`,
+        `Scan it first: patchwise scan ${host}`,
+      )
+    : new UserError(
+        'nothing-scanned',
+        'No host has been scanned yet.',
+        'Scan this machine with `patchwise scan --local`, or a copied status file with `patchwise scan --from-status FILE --os debian:12 --name NAME`.',
+      );
+}
+
+export type { HostState };
