@@ -179,8 +179,8 @@ export function parseDpkgStatus(text: string, source = 'dpkg-status'): PackageLi
   return { packages, issues: log.finish() };
 }
 
-/** The fields {@link stanzaPackage} reads; other fields are checked as lines but not kept. */
-const WANTED = new Set(['package', 'status', 'version', 'source', 'architecture']);
+/** The fields {@link stanzaPackage} reads (lower case); other fields are checked as lines but not kept. */
+const WANTED = /^(?:package|status|version|source|architecture)$/;
 
 /** A character that needs a line's full check (control bytes other than tab and newline, DEL, U+FFFD). */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -215,7 +215,7 @@ function* stanzas(text: string, log: IssueLog): Generator<Stanza> {
         const len = colon - from;
         if (len === 6 || len === 7 || len === 12) {
           const field = text.slice(from, colon).toLowerCase();
-          if (WANTED.has(field)) current.fields.set(field, text.slice(colon + 1, end).trim());
+          if (WANTED.test(field)) current.fields.set(field, text.slice(colon + 1, end).trim());
         }
         continue;
       }
@@ -233,7 +233,7 @@ function* stanzas(text: string, log: IssueLog): Generator<Stanza> {
     }
     current ??= { line: lineNo, fields: new Map() };
     const field = line.slice(0, colon).toLowerCase();
-    if (WANTED.has(field)) current.fields.set(field, line.slice(colon + 1).trim());
+    if (WANTED.test(field)) current.fields.set(field, line.slice(colon + 1).trim());
   }
   if (current) yield current;
 }
