@@ -84,11 +84,13 @@ describe('fleet scan over ssh against a real sshd', { timeout: 180_000 }, () => 
     expect(ok.os).toBe('debian:12');
     expect(ok.packages).toBeGreaterThan(50);
     const [scan] = await hostScans(store.db, 'self', { limit: 1 });
-    expect(scan!.state!.kernel?.running).toMatch(/\d/);
-    expect(scan!.state!.bootTime).toMatch(/^\d{4}-/);
-    expect(scan!.state!.listening?.some((s) => s.port === sshd.port && s.process === 'sshd')).toBe(true);
+    expect(scan!.stored!.state.kernel?.running).toMatch(/\d/);
+    expect(scan!.stored!.state.bootTime).toMatch(/^\d{4}-/);
+    expect(scan!.stored!.state.listening?.some((s) => s.port === sshd.port && s.process === 'sshd')).toBe(
+      true,
+    );
     const [down] = await hostScans(store.db, 'down', { limit: 1 });
-    expect(down).toMatchObject({ status: 'failed', state: null });
+    expect(down).toMatchObject({ status: 'failed', stored: null });
     expect(down!.error).toMatch(/unreachable/);
   });
 

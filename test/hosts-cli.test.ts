@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HostStore } from '../src/adapters/store/host-store.js';
 import { openStore } from '../src/adapters/store/open-store.js';
+import { saveScan } from '../src/adapters/store/scan-store.js';
 import { ROOT, runCli, tempDir } from './helpers/cli.js';
 
 const FIXTURES = path.join(ROOT, 'test/fixtures/inventory');
@@ -128,17 +129,14 @@ describe('HostStore', () => {
         updatedAt: '2026-01-03T00:00:00Z',
         host: { owner: 'me' },
       });
-      await store.db
-        .insertInto('scan')
-        .values({
-          host: 'a',
-          started_at: 'x',
-          finished_at: 'x',
-          status: 'ok',
-          error: null,
-          state: JSON.stringify({ os: 'debian:12' }),
-        })
-        .execute();
+      await saveScan(store.db, {
+        host: 'a',
+        startedAt: 'x',
+        finishedAt: 'x',
+        status: 'ok',
+        error: null,
+        state: { schema: 1, host: 'a', os: 'debian:12', scannedAt: 'x', packages: [], issues: [] },
+      });
       await store.db
         .insertInto('scan')
         .values({

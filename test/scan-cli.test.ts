@@ -37,7 +37,20 @@ describe('patchwise scan --from-status', () => {
   it('records a real status file', () => {
     const r = scan(tempDir(), STATUS);
     expect(r.code).toBe(0);
-    expect(r.results).toEqual([{ host: 'h1', status: 'ok', packages: 88, issues: [] }]);
+    expect(r.results).toEqual([
+      {
+        host: 'h1',
+        status: 'ok',
+        os: 'debian:12',
+        packages: 88,
+        issues: 0,
+        issueSamples: [],
+        rebootRequired: false,
+        staleProcesses: 0,
+        durationMs: expect.any(Number),
+        scanId: 1,
+      },
+    ]);
   });
 
   it('records garbage lines as issues and keeps the good packages', () => {
@@ -50,7 +63,8 @@ describe('patchwise scan --from-status', () => {
     const r = scan(tempDir(), write(`${bad}\n\n${fs.readFileSync(STATUS, 'utf8')}`));
     expect(r.code).toBe(0);
     expect(r.results[0]).toMatchObject({ status: 'ok', packages: 88 });
-    const messages = r.results[0]!.issues.map((i) => i.message).join('\n');
+    expect(r.results[0]!.issues).toBe(6);
+    const messages = r.results[0]!.issueSamples.map((i) => i.message).join('\n');
     for (const re of [/invalid package name/, /invalid version/, /limit/, /control or binary/])
       expect(messages).toMatch(re);
   });
@@ -62,7 +76,8 @@ describe('patchwise scan --from-status', () => {
     const r = scan(tempDir(), write(content));
     expect(r.code).toBe(3);
     expect(r.results[0]).toMatchObject({ status: 'failed', packages: 0 });
-    expect(r.results[0]!.issues.length).toBeGreaterThan(0);
+    expect(r.results[0]!.issues).toBeGreaterThan(0);
+    expect(r.results[0]!.reason).toBe('no-packages');
   });
 
   it.each([
@@ -120,5 +135,75 @@ describe('patchwise scan --local, findings and assess', () => {
       runCli(['--data-dir', dir, 'assess', '--json']).stdout,
     );
     expect(json.records.find((x) => x.type === 'summary')!.findings).toBeGreaterThan(3);
+  });
+});
+
+describe('patchwise scan --from-status DIR', () => {
+  const release = (id: string, version: string) => `ID=${id}\nVERSION_ID="${version}"\n`;
+  function statusDir(): string {
+    const dir = tempDir('patchwise-status-dir-');
+    const status = fs.readFileSync(STATUS);
+    fs.writeFileSync(path.join(dir, 'web-1'), status);
+    fs.writeFileSync(path.join(dir, 'web-1.os-release'), release('debian', '12'));
+    fs.mkdirSync(path.join(dir, 'db-2'));
+    fs.writeFileSync(path.join(dir, 'db-2', 'status'), status);
+    fs.writeFileSync(path.join(dir, 'db-2', 'os-release'), release('ubuntu', '22.04'));
+    fs.writeFileSync(path.join(dir, 'plain-3'), status);
+    fs.writeFileSync(path.join(dir, 'empty-4'), '');
+    fs.writeFileSync(path.join(dir, 'bad;name'), status);
+    fs.writeFileSync(path.join(dir, 'rocky-5'), status);
+    fs.writeFileSync(path.join(dir, 'rocky-5.os-release'), release('rocky', '9.4'));
+    fs.mkdirSync(path.join(dir, 'gone-6'));
+    fs.writeFileSync(path.join(dir, '.hidden'), 'x');
+    return dir;
+  }
+  const summary = (stdout: string) =>
+    (JSON.parse(stdout) as ScanResult[]).map((r) => [
+      r.host,
+      r.status,
+      r.reason ?? '',
+      r.os ?? '',
+      r.packages,
+    ]);
+
+  it('imports one host per file or folder, reports each one it could not, exit 3', () => {
+    const data = tempDir();
+    const r = runCli([
+      '--data-dir',
+      data,
+      'scan',
+      '--from-status',
+      statusDir(),
+      '--os',
+      'debian:12',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(summary(r.stdout)).toEqual([
+      ['bad;name', 'skipped', 'bad-name', '', 0],
+      ['db-2', 'ok', '', 'ubuntu:22.04', 88],
+      ['empty-4', 'failed', 'no-packages', 'debian:12', 0],
+      ['gone-6', 'failed', 'read-failed', '', 0],
+      ['plain-3', 'ok', '', 'debian:12', 88],
+      ['rocky-5', 'skipped', 'unsupported-os', '', 0],
+      ['web-1', 'ok', '', 'debian:12', 88],
+    ]);
+    const hosts = runCli(['--data-dir', data, 'findings', '--json']);
+    expect(hosts.code).toBe(2); // scanned, but no advisories imported yet
+  });
+
+  it('without --os, skips the hosts with no os-release; prints a summary and the problems', () => {
+    const r = runCli(['--data-dir', tempDir(), 'scan', '--from-status', statusDir()]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^imported 2 of 7 hosts \(176 packages\) in [\d.]+ s; 1 failed, 4 skipped\n/);
+    expect(r.stdout).toMatch(/plain-3\s+skipped.*unknown-os/);
+    expect(r.stderr).toMatch(/gone-6: Cannot read the status file/);
+    expect(r.stderr).toMatch(/plain-3: .*no os-release beside it/);
+  });
+
+  it('refuses --name with a directory (exit 2)', () => {
+    const r = runCli(['--data-dir', tempDir(), 'scan', '--from-status', statusDir(), '--name', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--name does not go with a status directory/);
   });
 });

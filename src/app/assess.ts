@@ -193,7 +193,13 @@ async function runScans(
 }
 
 function fromLocal(r: Awaited<ReturnType<typeof scanLocal>>): AssessScan {
-  return { host: r.host, status: r.status, message: r.reason, packages: r.packages, issues: r.issues.length };
+  return {
+    host: r.host,
+    status: r.status,
+    message: r.message ?? r.reason,
+    packages: r.packages,
+    issues: r.issues,
+  };
 }
 
 /** A host's row of the fleet table: its most urgent action and what is pending on it. */

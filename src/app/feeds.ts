@@ -10,7 +10,7 @@ import { storeSources } from '../adapters/feeds/store-sources.js';
 import { listFeeds, type FeedInfo } from '../adapters/store/feed-store.js';
 import { loadEol } from '../adapters/store/intel-store.js';
 import type { Store } from '../adapters/store/open-store.js';
-import { latestOkScans } from '../adapters/store/scan-store.js';
+import { latestScanSummaries } from '../adapters/store/scan-store.js';
 
 /** What one imported source held. */
 export interface SourceSummary {
@@ -189,10 +189,10 @@ async function syncOne(
 /** The OSV ecosystems of the scanned hosts (latest good scan of each); `Debian:12` when none. */
 export async function fleetEcosystems(store: Store): Promise<string[]> {
   const out = new Set<string>();
-  for (const scan of await latestOkScans(store.db)) {
-    if (!scan.state?.os) continue;
+  for (const { lastOk } of await latestScanSummaries(store.db)) {
+    if (!lastOk?.os) continue;
     try {
-      out.add(ecosystemForOs(scan.state.os).osv);
+      out.add(ecosystemForOs(lastOk.os).osv);
     } catch {
       // A host whose OS patchwise cannot match needs no feed.
     }

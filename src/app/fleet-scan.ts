@@ -1,42 +1,18 @@
-import { collectHost } from '../adapters/collectors/detect-os.js';
+import { collectHost } from '../adapters/collectors/collect-host.js';
 import type { Store } from '../adapters/store/open-store.js';
-import { saveScan, type ScanStatus } from '../adapters/store/scan-store.js';
-import { sshFailureOf } from '../adapters/transport/ssh-errors.js';
 import type { Transport } from '../adapters/transport/transport.js';
-import { isKnownError } from '../core/errors.js';
 import type { HostState } from '../core/inventory/host-state.js';
 import type { Host } from '../core/inventory/host.js';
+import { recordScan } from './record-scan.js';
+import { because, outcomeOfError, outcomeOfState, type ScanOutcome, type ScanResult } from './scan-result.js';
 
-/** Why one host's scan did not succeed. */
-export const SCAN_FAILURE_REASONS = [
-  'unreachable',
-  'auth-failed',
-  'host-key-changed',
-  'host-key-unknown',
-  'timeout',
-  'unsupported-os',
-  'no-connection',
-  'no-packages',
-  'collect-failed',
-] as const;
-export type ScanFailureReason = (typeof SCAN_FAILURE_REASONS)[number];
+export { SCAN_REASONS, type ScanReason, type ScanResult } from './scan-result.js';
 
-/** One host's outcome, as `scan --json` prints it. */
-export interface FleetScanResult {
-  host: string;
-  status: ScanStatus;
-  reason?: ScanFailureReason;
-  /** The full reason in words (the error message). */
-  message?: string;
-  os?: string;
-  packages: number;
-  /** Parse problems recorded for the host. */
-  issues: number;
-  staleProcesses?: number;
-  rebootRequired?: boolean;
-  durationMs: number;
-  scanId?: number;
-}
+/** @deprecated The one scan record is {@link ScanResult}; this name stays for older callers. */
+export type FleetScanResult = ScanResult;
+
+/** Collects one host's state through a transport (default: `collectHost`). */
+export type CollectFn = (transport: Transport, host: string, now: Date) => Promise<HostState>;
 
 /** How to run a fleet scan. */
 export interface FleetScanOptions {
@@ -49,8 +25,8 @@ export interface FleetScanOptions {
   /** Where each result is recorded as soon as it is known (every scan is kept). */
   store?: Store;
   /** The collector (default: os-release detection, packages, extras). */
-  collect?: (transport: Transport, host: string, now: Date) => Promise<HostState>;
-  onResult?: (result: FleetScanResult, done: number, total: number) => void;
+  collect?: CollectFn;
+  onResult?: (result: ScanResult, done: number, total: number) => void;
   now?: () => Date;
 }
 
@@ -60,14 +36,25 @@ export interface FleetScanOptions {
  * a bug met on its data (recorded as `collect-failed`, with the stack). Results come back in the order
  * of `hosts`.
  */
-export async function scanFleet(hosts: readonly Host[], opts: FleetScanOptions): Promise<FleetScanResult[]> {
-  const results: FleetScanResult[] = new Array(hosts.length);
+export async function scanFleet(hosts: readonly Host[], opts: FleetScanOptions): Promise<ScanResult[]> {
+  const results: ScanResult[] = new Array(hosts.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < hosts.length) {
       const i = next++;
-      results[i] = await scanOne(hosts[i]!, opts);
+      const host = hosts[i]!;
+      const started = opts.now?.() ?? new Date();
+      const transport = opts.transportFor(host);
+      const outcome = transport
+        ? await scanHost(transport, host.name, { ...opts, now: started })
+        : {
+            host: host.name,
+            startedAt: started,
+            durationMs: 0,
+            ...because('no-connection', `${host.name} has no connection in the inventory.`),
+          };
+      results[i] = await recordScan(opts.store, outcome);
       opts.onResult?.(results[i]!, ++done, hosts.length);
     }
   };
@@ -76,80 +63,36 @@ export async function scanFleet(hosts: readonly Host[], opts: FleetScanOptions):
   return results;
 }
 
-async function scanOne(host: Host, opts: FleetScanOptions): Promise<FleetScanResult> {
-  const started = opts.now?.() ?? new Date();
-  const t0 = performance.now();
-  const transport = opts.transportFor(host);
-  let outcome: Outcome;
-  if (!transport) {
-    outcome = {
-      status: 'skipped',
-      reason: 'no-connection',
-      message: `${host.name} has no connection in the inventory.`,
-    };
-  } else {
-    outcome = await collectWithTimeout(transport, host.name, started, opts);
-  }
-  const result: FleetScanResult = {
-    host: host.name,
-    status: outcome.status,
-    packages: outcome.state?.packages.length ?? 0,
-    issues: outcome.state?.issues.length ?? 0,
-    durationMs: Math.round(performance.now() - t0),
-  };
-  if (outcome.reason) result.reason = outcome.reason;
-  if (outcome.message) result.message = outcome.message;
-  if (outcome.state) {
-    result.os = outcome.state.os;
-    result.staleProcesses = outcome.state.staleProcesses?.length ?? 0;
-    result.rebootRequired = outcome.state.reboot?.required ?? false;
-  }
-  if (opts.store) {
-    result.scanId = await saveScan(opts.store.db, {
-      host: host.name,
-      startedAt: started.toISOString(),
-      finishedAt: new Date().toISOString(),
-      status: outcome.status,
-      error: outcome.message ?? null,
-      state: outcome.status === 'ok' ? (outcome.state ?? null) : null,
-    });
-  }
-  return result;
-}
-
-interface Outcome {
-  status: ScanStatus;
-  reason?: ScanFailureReason;
-  message?: string;
-  state?: HostState;
-}
-
-async function collectWithTimeout(
+/**
+ * Scans one host through `transport` within a time limit and closes the transport: the outcome, never
+ * a throw (see `outcomeOfError` for how errors are told apart). Used by fleet and `--local` scans.
+ */
+export async function scanHost(
   transport: Transport,
   name: string,
-  started: Date,
-  opts: FleetScanOptions,
-): Promise<Outcome> {
+  opts: { now?: Date; perHostTimeoutMs?: number; collect?: CollectFn } = {},
+): Promise<ScanOutcome> {
+  const started = opts.now ?? new Date();
+  const t0 = performance.now();
+  const elapsed = () => performance.now() - t0;
   const timeoutMs = opts.perHostTimeoutMs ?? 120_000;
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Outcome>((resolve) => {
+  const timeout = new Promise<ScanOutcome>((resolve) => {
     timer = setTimeout(
       () =>
         resolve({
-          status: 'failed',
-          reason: 'timeout',
-          message: `${name} did not finish within ${timeoutMs} ms.`,
+          host: name,
+          startedAt: started,
+          durationMs: elapsed(),
+          ...because('timeout', `${name} did not finish within ${timeoutMs} ms.`),
         }),
       timeoutMs,
     );
   });
   const collect = opts.collect ?? collectHost;
   const work = collect(transport, name, started).then(
-    (state): Outcome =>
-      state.packages.length === 0
-        ? { status: 'failed', reason: 'no-packages', message: `${name}: no installed package found.`, state }
-        : { status: 'ok', state },
-    (e: unknown): Outcome => failure(e),
+    (state) => outcomeOfState(state, started, elapsed()),
+    (e: unknown) => outcomeOfError(name, e, started, elapsed()),
   );
   try {
     return await Promise.race([work, timeout]);
@@ -157,20 +100,4 @@ async function collectWithTimeout(
     clearTimeout(timer);
     await transport.close?.().catch(() => undefined);
   }
-}
-
-function failure(e: unknown): Outcome {
-  // A bug met on one host's data is still that host's result: the rest of the fleet goes on.
-  if (!isKnownError(e)) {
-    return {
-      status: 'failed',
-      reason: 'collect-failed',
-      message: `internal error (a bug): ${(e as Error)?.stack ?? String(e)}`,
-    };
-  }
-  const ssh = sshFailureOf(e);
-  if (ssh) return { status: 'failed', reason: ssh, message: e.message };
-  if (e.code === 'unsupported-os') return { status: 'failed', reason: 'unsupported-os', message: e.message };
-  if (e.code === 'command-timeout') return { status: 'failed', reason: 'timeout', message: e.message };
-  return { status: 'failed', reason: 'collect-failed', message: e.message };
 }

@@ -1,7 +1,7 @@
 import { loadAffected } from '../adapters/store/advisory-store.js';
 import { loadEol, loadEpss, loadKev } from '../adapters/store/intel-store.js';
 import type { Store } from '../adapters/store/open-store.js';
-import { hostScans } from '../adapters/store/scan-store.js';
+import { hostScans, readHostState } from '../adapters/store/scan-store.js';
 import { cveIds } from '../core/advisories/advisory.js';
 import { buildAdvisoryIndex } from '../core/advisories/advisory-index.js';
 import { matchHost } from '../core/advisories/match-host.js';
@@ -38,26 +38,27 @@ export interface ScanDiff {
  */
 export async function diffHostScans(store: Store, host: string, now = new Date()): Promise<ScanDiff> {
   const [latest, previous] = await hostScans(store.db, host, { limit: 2, okOnly: true });
-  if (!latest?.state) {
+  if (!latest?.stored) {
     throw new UserError(
       'scan-diff-none',
       `${host} has no successful scan to compare.`,
       `Run: patchwise scan ${host}`,
     );
   }
-  const before = previous?.state ?? null;
+  const after = readHostState(latest.stored);
+  const before = previous?.stored ? readHostState(previous.stored) : null;
   const diff: ScanDiff = {
     host,
     previous: previous ? { id: previous.id, scannedAt: previous.startedAt } : null,
     latest: { id: latest.id, scannedAt: latest.startedAt },
-    packages: diffPackages(before?.packages ?? [], latest.state.packages),
-    reboot: { before: before?.reboot?.required ?? false, after: latest.state.reboot?.required ?? false },
+    packages: diffPackages(before?.packages ?? [], after.packages),
+    reboot: { before: before?.reboot?.required ?? false, after: after.reboot?.required ?? false },
     staleProcesses: {
       before: before?.staleProcesses?.length ?? 0,
-      after: latest.state.staleProcesses?.length ?? 0,
+      after: after.staleProcesses?.length ?? 0,
     },
   };
-  const findings = await findingsFor(store, [before, latest.state], now);
+  const findings = await findingsFor(store, [before, after], now);
   if (findings) diff.findings = diffFindings(findings[0] ?? [], findings[1] ?? []);
   return diff;
 }

@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../adapters/store/schema.js';
+import { latestScanSummaries, readHostState, streamLatestOkScans } from '../adapters/store/scan-store.js';
 import type { HostState } from '../core/inventory/host-state.js';
 
 /** A host's latest successful scan, read for the pipeline. */
@@ -15,11 +16,10 @@ export async function latestHostOs(
   db: Kysely<Database>,
   hosts?: readonly string[],
 ): Promise<{ host: string; os: string }[]> {
-  const rows = await latest(db, hosts)
-    .select(['host', sql<string>`json_extract(state, '$.os')`.as('os')])
-    .orderBy('host')
-    .execute();
-  return rows.map((r) => ({ host: r.host, os: r.os ?? '' }));
+  const out: { host: string; os: string }[] = [];
+  for (const s of await latestScanSummaries(db, hosts))
+    if (s.lastOk) out.push({ host: s.host, os: s.lastOk.os });
+  return out;
 }
 
 /** The latest successful scans, in host-name order, read a page at a time (memory flat in fleet size). */
@@ -28,33 +28,7 @@ export async function* streamLatestStates(
   hosts?: readonly string[],
   pageSize = 200,
 ): AsyncGenerator<ScannedState> {
-  let after = '';
-  for (;;) {
-    const rows = await latest(db, hosts)
-      .selectAll()
-      .where('host', '>', after)
-      .orderBy('host')
-      .limit(pageSize)
-      .execute();
-    for (const r of rows) {
-      if (!r.state) continue;
-      yield {
-        id: Number(r.id),
-        host: r.host,
-        startedAt: r.started_at,
-        state: JSON.parse(r.state) as HostState,
-      };
-    }
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1]!.host;
+  for await (const s of streamLatestOkScans(db, { ...(hosts ? { hosts } : {}), pageSize })) {
+    yield { id: s.id, host: s.host, startedAt: s.startedAt, state: readHostState(s) };
   }
-}
-
-function latest(db: Kysely<Database>, hosts?: readonly string[]) {
-  let ids = db
-    .selectFrom('scan')
-    .select((eb) => eb.fn.max('id').as('id'))
-    .where('status', '=', 'ok');
-  if (hosts) ids = ids.where('host', 'in', hosts.length > 0 ? [...hosts] : ['']);
-  return db.selectFrom('scan').where('id', 'in', ids.groupBy('host'));
 }

@@ -6,7 +6,7 @@ import { scanFleet, type FleetScanResult } from '../../src/app/fleet-scan.js';
 import { diffHostScans } from '../../src/app/scan-diff.js';
 import { trustHosts } from '../../src/app/trust-hosts.js';
 import { openStore, type Store } from '../../src/adapters/store/open-store.js';
-import { hostScans } from '../../src/adapters/store/scan-store.js';
+import { hostScans, readHostState } from '../../src/adapters/store/scan-store.js';
 import { SshTransport } from '../../src/adapters/transport/ssh-transport.js';
 import {
   knownHostsPath,
@@ -45,7 +45,7 @@ describe('scan the lab fleet over real ssh', { timeout: 300_000 }, () => {
       store,
     });
   const latest = async (name: string): Promise<HostState> =>
-    (await hostScans(store.db, name, { limit: 1 }))[0]!.state!;
+    readHostState((await hostScans(store.db, name, { limit: 1 }))[0]!.stored!);
   /** Ends the shared ssh connection so the next command connects afresh (a stopped sshd keeps sessions). */
   const dropMaster = (h: Host) => {
     if (!h.connection || !('ssh' in h.connection)) return Promise.resolve();
@@ -152,7 +152,7 @@ describe('scan the lab fleet over real ssh', { timeout: 300_000 }, () => {
     expect([r!.status, r!.reason]).toEqual(['failed', 'host-key-changed']);
     const [rec] = await hostScans(store.db, NAMES[2]!, { limit: 1 });
     expect(rec!.id).toBeGreaterThan(before);
-    expect(rec!.state).toBeNull();
+    expect(rec!.stored).toBeNull();
     const [refused] = await trustHosts([hosts[2]!], { knownHostsFile: knownHostsPath(dataDir) });
     expect(refused!.outcome).toBe('refused-changed');
     const [replaced] = await trustHosts([hosts[2]!], {

@@ -1,13 +1,17 @@
-import type { HostState, ParseIssue } from '../../core/inventory/host-state.js';
 import { APK_INSTALLED_PATH, parseApkInstalled } from '../../core/inventory/parse-apk-installed.js';
-import type { Transport } from '../transport/transport.js';
+import { noPackageDatabase, type Collector } from './collector.js';
 
-/** Collects an Alpine host: installed packages with their origin (source) from apk's database. */
-export async function collectAlpine(
-  transport: Transport,
-  base: { host: string; os: string; osPrettyName?: string; scannedAt: string; issues: ParseIssue[] },
-): Promise<HostState> {
-  const text = await transport.readFile(APK_INSTALLED_PATH);
-  const pkgs = parseApkInstalled(text, 'apk');
-  return { schema: 1, ...base, packages: pkgs.packages, issues: [...base.issues, ...pkgs.issues] };
-}
+/**
+ * Alpine: apk's database of installed packages (`P`, `V`, `A`, `o` = origin, the source package). Alpine
+ * has no reboot-required file: a running kernel missing from `/lib/modules` means a reboot is pending.
+ */
+export const alpineCollector: Collector = {
+  family: 'alpine',
+  probe: `[ -r ${APK_INSTALLED_PATH} ]`,
+  script: `s apk; cat ${APK_INSTALLED_PATH}`,
+  missingKernelMeansReboot: true,
+  readPackages(sections) {
+    const out = sections.get('apk');
+    return out === undefined ? noPackageDatabase('alpine') : parseApkInstalled(out, 'apk');
+  },
+};

@@ -55,25 +55,3 @@ export const HOST_EXTRAS_SECTIONS = [
   'end',
 ] as const;
 export type HostExtrasSection = (typeof HOST_EXTRAS_SECTIONS)[number];
-
-/**
- * The inventory part of a whole-host scan, prepended to {@link HOST_EXTRAS_SCRIPT} by `collectHost` so a
- * scan is ONE round trip: os-release, then the package database of whichever package manager the host
- * has (dpkg-query, rpm with `needs-restarting -r`, or apk's database file). The query formats are this
- * program's own constants, quoted; nothing from the host goes in.
- */
-export function inventoryScript(dpkgFormat: string, rpmFormat: string): string {
-  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  return [
-    's osrelease; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null',
-    'if command -v dpkg-query >/dev/null 2>&1; then',
-    `  s dpkg; dpkg-query -W -f ${q(dpkgFormat)}; s dpkgexit; echo $?`,
-    'elif command -v rpm >/dev/null 2>&1; then',
-    `  s rpm; rpm -qa --qf ${q(rpmFormat)}; s rpmexit; echo $?`,
-    '  if command -v needs-restarting >/dev/null 2>&1; then s needsrestarting; needs-restarting -r; echo "exit $?"; fi',
-    'elif [ -r /lib/apk/db/installed ]; then',
-    '  s apk; cat /lib/apk/db/installed',
-    'fi',
-    '',
-  ].join('\n');
-}

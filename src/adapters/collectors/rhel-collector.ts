@@ -1,7 +1,6 @@
-import { OperationalError } from '../../core/errors.js';
-import type { HostState, ParseIssue } from '../../core/inventory/host-state.js';
-import { RPM_QUERY_ARGV, parseRpmQuery } from '../../core/inventory/parse-rpm-query.js';
-import type { Transport } from '../transport/transport.js';
+import { parseRpmQuery, RPM_QUERY_FORMAT } from '../../core/inventory/parse-rpm-query.js';
+import { shellQuote } from '../transport/shell-quote.js';
+import { noPackageDatabase, type CollectedPackages, type Collector } from './collector.js';
 
 /** What `needs-restarting -r` says: whether a reboot is needed and for which packages. */
 export interface NeedsRestarting {
@@ -21,31 +20,28 @@ export function parseNeedsRestarting(code: number | null, stdout: string): Needs
 }
 
 /**
- * Collects a RHEL-family host (RHEL, Rocky, AlmaLinux, Fedora, CentOS Stream): installed packages with
- * EVR and source RPM from `rpm -qa`, and the pending reboot from `needs-restarting -r` where installed.
+ * The RHEL family (RHEL, Rocky, AlmaLinux, Fedora, CentOS Stream, Oracle Linux): installed packages with
+ * EVR and source RPM from `rpm -qa --qf RPM_QUERY_FORMAT`, and the pending reboot from
+ * `needs-restarting -r` where installed (it knows better than the generic probe).
  */
-export async function collectRhel(
-  transport: Transport,
-  base: { host: string; os: string; osPrettyName?: string; scannedAt: string; issues: ParseIssue[] },
-): Promise<HostState> {
-  const r = await transport.run(RPM_QUERY_ARGV);
-  if (r.code !== 0) {
-    throw new OperationalError(
-      'scan-rpm',
-      `${base.host}: rpm -qa failed (exit ${r.code ?? 'signal'}): ${r.stderr.trim().slice(0, 200)}`,
-    );
-  }
-  const pkgs = parseRpmQuery(r.stdout, 'rpm');
-  const state: HostState = {
-    schema: 1,
-    ...base,
-    packages: pkgs.packages,
-    issues: [...base.issues, ...pkgs.issues],
-  };
-  const nr = await transport
-    .run(['sh', '-c', 'command -v needs-restarting >/dev/null || exit 127; exec needs-restarting -r'])
-    .catch(() => undefined);
-  const parsed = nr ? parseNeedsRestarting(nr.code, nr.stdout) : undefined;
-  if (parsed) state.reboot = parsed;
-  return state;
-}
+export const rhelCollector: Collector = {
+  family: 'rhel',
+  probe: 'command -v rpm >/dev/null 2>&1',
+  script: [
+    `s rpm; rpm -qa --qf ${shellQuote(RPM_QUERY_FORMAT)}; s rpmexit; echo $?`,
+    'if command -v needs-restarting >/dev/null 2>&1; then s needsrestarting; needs-restarting -r; echo "exit $?"; fi',
+  ].join('\n'),
+  missingKernelMeansReboot: false,
+  readPackages(sections) {
+    const out = sections.get('rpm');
+    if (out === undefined) return noPackageDatabase('rhel');
+    const result: CollectedPackages = parseRpmQuery(out, 'rpm');
+    const code = (sections.get('rpmexit') ?? '').trim();
+    if (code !== '0') result.issues.push({ source: 'rpm', message: `rpm -qa exited ${code}` });
+    const nr = sections.get('needsrestarting');
+    const exit = nr === undefined ? undefined : /exit (\d+)\s*$/.exec(nr)?.[1];
+    const reboot = exit === undefined ? undefined : parseNeedsRestarting(Number(exit), nr!);
+    if (reboot) result.reboot = reboot;
+    return result;
+  },
+};

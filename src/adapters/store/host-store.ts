@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { HostSchema, type Host } from '../../core/inventory/host.js';
+import { latestScanSummaries } from './scan-store.js';
 import type { Database } from './schema.js';
 
 /** A host as the store keeps it. */
@@ -81,21 +82,10 @@ export class HostStore {
     return Number(r.numDeletedRows) > 0;
   }
 
-  /** The OS (`debian:12`) of each named host's latest successful scan. */
+  /** The OS (`debian:12`) of each named host's latest successful scan, from its summary column (no package list read). */
   async latestOs(names: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    for (const name of names) {
-      const r = await this.db
-        .selectFrom('scan')
-        .select('state')
-        .where('host', '=', name)
-        .where('status', '=', 'ok')
-        .orderBy('id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      const os = (safeJson(r?.state ?? 'null') as { os?: unknown } | null)?.os;
-      if (typeof os === 'string') out.set(name, os);
-    }
+    for (const s of await latestScanSummaries(this.db, names)) if (s.lastOk?.os) out.set(s.host, s.lastOk.os);
     return out;
   }
 }

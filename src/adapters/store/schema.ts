@@ -94,6 +94,21 @@ export interface ScanTable {
   /** ok | failed | skipped */
   status: string;
   error: string | null;
-  /** JSON HostState (null when the scan failed) */
+  /** Version of the stored record (1 since migration 0003; see `scan-record.ts`). */
+  record_version: number | null;
+  /** Summary columns of a successful scan (null otherwise), so fleet tables read no package list. */
+  os: string | null;
+  package_count: number | null;
+  /** 0 or 1 */
+  reboot_required: number | null;
+  /** Stale processes (the restart list's length). */
+  restart_list: number | null;
+  /** Every issue the scan found; `state` keeps the first 100. */
+  issue_count: number | null;
+  /** dpkg-query | rpm-query | apk-installed */
+  package_format: string | null;
+  /** The package list in `package_format`, deflated. */
+  packages: Uint8Array | null;
+  /** JSON HostState without its packages (null when the scan did not succeed). */
   state: string | null;
 }

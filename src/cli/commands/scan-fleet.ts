@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import type { FleetScanResult } from '../../app/fleet-scan.js';
 import type { ScanDiff } from '../../app/scan-diff.js';
 import type { SshDefaults } from '../../adapters/transport/transport-for-host.js';
 import { UserError } from '../../core/errors.js';
 import type { Host } from '../../core/inventory/host.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { printJson, printTable, progress } from '../output.js';
+import { printJson, progress } from '../output.js';
+import { printScanResults } from './scan-output.js';
 
 /** Options of a fleet scan on the command line. */
 export interface FleetScanCliOptions {
@@ -58,7 +58,7 @@ export async function runFleetScanCommand(
     : [];
   if (opts.json) printJson(opts.diff ? { results, diffs } : results);
   else {
-    printFleet(results);
+    printScanResults(results);
     for (const d of diffs) printDiff(d);
   }
   if (results.some((r) => r.status === 'failed')) process.exitCode = EXIT.operational;
@@ -86,22 +86,6 @@ function positiveInt(v: string, flag: string): number {
   if (!Number.isInteger(n) || n < 1)
     throw new UserError('scan-usage', `${flag} must be a whole number above 0, not "${v}".`);
   return n;
-}
-
-function printFleet(results: FleetScanResult[]): void {
-  printTable(results, [
-    { header: 'HOST', get: (r) => r.host },
-    { header: 'STATUS', get: (r) => r.status },
-    { header: 'OS', get: (r) => r.os },
-    { header: 'PACKAGES', get: (r) => r.packages, align: 'right' },
-    { header: 'REBOOT', get: (r) => (r.rebootRequired === undefined ? '' : r.rebootRequired ? 'yes' : 'no') },
-    { header: 'STALE', get: (r) => r.staleProcesses, align: 'right' },
-    { header: 'ISSUES', get: (r) => r.issues, align: 'right' },
-    { header: 'SECONDS', get: (r) => (r.durationMs / 1000).toFixed(1), align: 'right' },
-    { header: 'REASON', get: (r) => r.reason },
-  ]);
-  for (const r of results)
-    if (r.message && r.status !== 'ok') process.stderr.write(`${r.host}: ${r.message.split('\n')[0]}\n`);
 }
 
 function printDiff(d: ScanDiff): void {

@@ -1,3 +1,5 @@
+import type { OsFamily } from './os-families.js';
+
 /**
  * What a scan learns about one host: the versioned record collectors produce and the matcher, the
  * decider and the reports read. Collectors never match; matchers never open a connection.
@@ -73,6 +75,8 @@ export interface HostState {
   /** Host OS id `ID:VERSION_ID`, e.g. `debian:12`. */
   os: string;
   osPrettyName?: string;
+  /** The collector family that read the host (from os-release `ID`, then `ID_LIKE`); absent in older records. */
+  family?: OsFamily;
   /** ISO 8601 time the scan was taken. */
   scannedAt: string;
   packages: InstalledPackage[];

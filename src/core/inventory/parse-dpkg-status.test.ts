@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_ISSUES, MAX_LINE, parseDpkgStatus } from './parse-dpkg-status.js';
 
@@ -98,5 +99,50 @@ describe('parseDpkgStatus', () => {
   it('never echoes raw garbage unbounded', () => {
     const r = parseDpkgStatus(`Package: ${'$'.repeat(5000)}\nStatus: install ok installed\nVersion: 1\n`);
     expect(r.issues[0]!.message.length).toBeLessThan(200);
+  });
+});
+
+describe('parseDpkgStatus: the clean-file fast path reads like the general path', () => {
+  const field = fc.constantFrom(
+    'Package',
+    'package',
+    'Status',
+    'Version',
+    'Source',
+    'Architecture',
+    'Depends',
+    'X',
+  );
+  const value = fc.constantFrom(
+    'bash',
+    'install ok installed',
+    'deinstall ok config-files',
+    '5.2.15-2+b13',
+    'glibc (2.36-9)',
+    'amd64',
+    'libc6 (>= 2.36)',
+    'bad name!',
+    '',
+  );
+  const line = fc.oneof(
+    fc.tuple(field, value).map(([f, v]) => `${f}: ${v}`),
+    value.map((v) => ` ${v}`),
+    fc.constantFrom('', ' ', 'no colon here', ':starts with colon', '\t'),
+  );
+  it('gives the same packages and issues whether or not the file holds a control byte elsewhere', () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 40 }), (lines) => {
+        const text = lines.join('\n');
+        const fast = parseDpkgStatus(text, 's');
+        // A control byte in a stanza of its own sends every line of the file down the general path.
+        const unclean = `${text}\n\nX: \x01`;
+        const slow = parseDpkgStatus(unclean, 's');
+        expect(slow.packages).toEqual(fast.packages);
+        const last = unclean.split('\n').length;
+        const extra = slow.issues.filter((i) => i.line !== last);
+        expect(extra).toEqual(fast.issues.filter((i) => i.message !== 'input is empty: no packages'));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

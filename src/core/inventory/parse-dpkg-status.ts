@@ -179,7 +179,17 @@ export function parseDpkgStatus(text: string, source = 'dpkg-status'): PackageLi
   return { packages, issues: log.finish() };
 }
 
+/** The fields {@link stanzaPackage} reads (lower case); other fields are checked as lines but not kept. */
+const WANTED = /^(?:package|status|version|source|architecture)$/;
+
+/** A character that needs a line's full check (control bytes other than tab and newline, DEL, U+FFFD). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNCLEAN = /[\x00-\x08\x0b-\x1f\x7f\ufffd]/;
+
 function* stanzas(text: string, log: IssueLog): Generator<Stanza> {
+  // Checked once for the whole file: when no line can hold a control byte, each line needs only its
+  // length checked, and a field patchwise does not read is never copied.
+  const clean = !UNCLEAN.test(text);
   let current: Stanza | undefined;
   let lineNo = 0;
   let start = 0;
@@ -187,14 +197,30 @@ function* stanzas(text: string, log: IssueLog): Generator<Stanza> {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     lineNo++;
-    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    const from = start;
     start = end + 1;
-    if (line.trim() === '') {
+    const first = from < end ? text.charCodeAt(from) : 10;
+    // Continuation lines of multi-line fields (most of a real file) are skipped without being copied;
+    // a line of only blanks still ends the stanza.
+    if (first === 32 || first === 9 || first === 13 || first === 10) {
+      if (!isBlank(text, from, end)) continue;
       if (current) yield current;
       current = undefined;
       continue;
     }
-    if (line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) continue; // continuation of a multi-line field
+    if (clean && end - from <= MAX_LINE) {
+      const colon = text.indexOf(':', from);
+      if (colon > from && colon < end) {
+        current ??= { line: lineNo, fields: new Map() };
+        const len = colon - from;
+        if (len === 6 || len === 7 || len === 12) {
+          const field = text.slice(from, colon).toLowerCase();
+          if (WANTED.test(field)) current.fields.set(field, text.slice(colon + 1, end).trim());
+        }
+        continue;
+      }
+    }
+    const line = text.charCodeAt(end - 1) === 13 ? text.slice(from, end - 1) : text.slice(from, end);
     const problem = lineProblem(line);
     if (problem) {
       log.add(problem, lineNo);
@@ -206,9 +232,19 @@ function* stanzas(text: string, log: IssueLog): Generator<Stanza> {
       continue;
     }
     current ??= { line: lineNo, fields: new Map() };
-    current.fields.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+    const field = line.slice(0, colon).toLowerCase();
+    if (WANTED.test(field)) current.fields.set(field, line.slice(colon + 1).trim());
   }
   if (current) yield current;
+}
+
+/** Whether `text[from, to)` holds only white space (as `String.prototype.trim` sees it). */
+function isBlank(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && !(c >= 10 && c <= 13)) return text.slice(i, to).trim() === '';
+  }
+  return true;
 }
 
 const SOURCE_FIELD = /^(\S+)(?:\s+\((\S+)\))?$/;

@@ -10,3 +10,8 @@ export function autoId(db: Kysely<unknown>): (c: ColumnDefinitionBuilder) => Col
     ? (c) => c.primaryKey().autoIncrement()
     : (c) => c.primaryKey().generatedByDefaultAsIdentity();
 }
+
+/** The binary column type of `db`'s dialect: `blob` on SQLite, `bytea` on PostgreSQL. */
+export function blobType(db: Kysely<unknown>): 'blob' | 'bytea' {
+  return db.getExecutor().adapter instanceof SqliteAdapter ? 'blob' : 'bytea';
+}

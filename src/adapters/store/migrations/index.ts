@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002Deferrals from './0002-deferrals.js';
+import * as m0003CompactScans from './0003-compact-scans.js';
 import * as m0004FirstSeen from './0004-first-seen.js';
 
 /**
@@ -10,5 +11,6 @@ import * as m0004FirstSeen from './0004-first-seen.js';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-deferrals': m0002Deferrals,
+  '0003-compact-scans': m0003CompactScans,
   '0004-first-seen': m0004FirstSeen,
 };

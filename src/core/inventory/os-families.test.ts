@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { osFamily } from './detect-os.js';
+import { osFamily } from './os-families.js';
 
 describe('osFamily', () => {
   it.each([
