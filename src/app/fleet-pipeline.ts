@@ -7,14 +7,20 @@ import { cveIds } from '../core/advisories/advisory.js';
 import { buildAdvisoryIndex, type AdvisoryIndex } from '../core/advisories/advisory-index.js';
 import { matchHostCompact, type CompactMatch } from '../core/advisories/match-compact.js';
 import { FindingMaker, type MatchIntel } from '../core/advisories/match-host.js';
-import { UserError } from '../core/errors.js';
+import { OperationalError, UserError } from '../core/errors.js';
 import type { Host } from '../core/inventory/host.js';
 import type { HostState } from '../core/inventory/host-state.js';
 import { FleetDecider, type DecidedHost } from '../core/policy/fleet-decider.js';
 import { defaultPolicy, type Policy } from '../core/policy/policy-schema.js';
 import { ecosystemForOs } from '../core/versions/ecosystem.js';
 import { loadInventory, type InventoryInputs } from './inventory.js';
-import { latestHostOs, streamLatestStates, type ScannedState } from './scan-source.js';
+import {
+  latestScanSummaries,
+  readHostState,
+  streamLatestOkScans,
+  type StoredScan,
+} from '../adapters/store/scan-store.js';
+import { PackageListReader } from '../core/inventory/package-formats.js';
 
 /** The hint every "no advisories" error gives. */
 export const IMPORT_HINT = 'Import the bundled offline snapshot: patchwise feeds import feeds/snapshot';
@@ -40,12 +46,48 @@ export interface FleetRunOptions {
 export interface FleetHost {
   /** The inventory record, or an unclassified one for a host scanned but not in the inventory. */
   host: Host;
-  scan: ScannedState;
+  /** The stored scan, its package list parsed. */
+  scan: { id: number; startedAt: string; summary: StoredScan['summary']; state: HostState };
   compact: CompactMatch;
   /** The host's findings, made group by group on demand. */
   findings: FindingMaker;
   decided?: DecidedHost;
 }
+
+/**
+ * The per-host step of the fleet pipeline, with the state it keeps from host to host (the package-list
+ * reader's line table, the index's match scratch, the decider's shared decisions): parse the stored
+ * package list → compact match → decide. `FleetRun` feeds it from the store; `bench:match` feeds it
+ * generated hosts, so the benchmark measures the code the commands run.
+ */
+export class HostPipeline {
+  private readonly reader = new PackageListReader();
+  constructor(
+    private readonly index: AdvisoryIndex,
+    private readonly intel: MatchIntel,
+    private readonly now: Date,
+    private readonly decider?: FleetDecider,
+  ) {}
+
+  /**
+   * One host through the pipeline. `since(source)` is when the host first had a source package affected
+   * (see FleetDecider.decide). @throws OperationalError when the stored package list does not read back.
+   */
+  process(stored: StoredScan, host: Host, since?: (source: string) => number | undefined): FleetHost {
+    const state = readHostState(stored, this.reader.parse);
+    const compact = matchHostCompact(state, this.index);
+    const out: FleetHost = {
+      host,
+      scan: { id: stored.id, startedAt: stored.startedAt, summary: stored.summary, state },
+      compact,
+      findings: new FindingMaker(compact, this.intel, this.now),
+    };
+    if (this.decider) out.decided = this.decider.decide(host, compact, since ?? NEVER);
+    return out;
+  }
+}
+
+const NEVER = (): undefined => undefined;
 
 /**
  * One pass of the fleet pipeline: hosts stream through parse → compact match → decide → roll up, one
@@ -63,9 +105,8 @@ export class FleetRun {
     readonly scanned: readonly { host: string; os: string }[],
     private readonly store: Store,
     private readonly inventory: ReadonlyMap<string, Host>,
-    private readonly index: AdvisoryIndex,
+    private readonly pipeline: HostPipeline,
     readonly intel: MatchIntel,
-    private readonly decider: FleetDecider | undefined,
     private readonly firstSeen: FirstSeenTracker | undefined,
     private readonly only: readonly string[] | undefined,
   ) {}
@@ -80,7 +121,9 @@ export class FleetRun {
     const policy = inventory.config.config.policy ?? defaultPolicy();
     const store = await inputs.openStore();
     await requireAdvisories(store);
-    const scanned = await latestHostOs(store.db, opts.hosts);
+    const scanned: { host: string; os: string }[] = [];
+    for (const s of await latestScanSummaries(store.db, opts.hosts))
+      if (s.lastOk) scanned.push({ host: s.host, os: s.lastOk.os });
     if (scanned.length === 0) throw nothingScanned(opts.hosts?.[0]);
     const notes = [...inventory.warnings];
     const ecosystems = await coveredEcosystems(store, scanned, notes);
@@ -115,9 +158,8 @@ export class FleetRun {
       scanned,
       store,
       byName,
-      index,
+      new HostPipeline(index, intel, now, decider),
       intel,
-      decider,
       tracker,
       opts.hosts,
     );
@@ -134,8 +176,14 @@ export class FleetRun {
    * the run keeps none of them.
    */
   async *hosts(): AsyncGenerator<FleetHost> {
-    const page: ScannedState[] = [];
-    for await (const scan of streamLatestStates(this.store.db, this.only)) {
+    const page: StoredScan[] = [];
+    const scans = streamLatestOkScans(this.store.db, {
+      ...(this.only ? { hosts: this.only } : {}),
+      pageSize: PAGE,
+      // A stored scan that does not read back is reported and passed over: the rest of the fleet goes on.
+      onInvalid: (e) => this.notes.push(e.message),
+    });
+    for await (const scan of scans) {
       page.push(scan);
       if (page.length < PAGE) continue;
       yield* this.page(page);
@@ -144,27 +192,24 @@ export class FleetRun {
     yield* this.page(page);
   }
 
-  private async *page(scans: readonly ScannedState[]): AsyncGenerator<FleetHost> {
+  private async *page(scans: readonly StoredScan[]): AsyncGenerator<FleetHost> {
     if (scans.length === 0) return;
-    const names = scans.map((s) => s.host);
-    if (this.firstSeen) await this.firstSeen.loadHosts(names);
-    for (const scan of scans) {
-      const host = this.hostRecord(scan.host);
-      const compact = matchHostCompact(scan.state, this.index);
-      const out: FleetHost = {
-        host,
-        scan,
-        compact,
-        findings: new FindingMaker(compact, this.intel, this.now),
-      };
-      if (this.decider && this.firstSeen) {
-        const seen = this.firstSeen.host(scan.host);
-        out.decided = this.decider.decide(host, compact, (pkg) => seen.get(pkg));
-        this.firstSeen.packagesMet(scan.host, out.decided.newPackages);
+    const tracker = this.firstSeen;
+    if (tracker) await tracker.loadHosts(scans.map((s) => s.host));
+    for (const stored of scans) {
+      let h: FleetHost;
+      try {
+        const seen = tracker?.host(stored.host);
+        h = this.pipeline.process(stored, this.hostRecord(stored.host), seen && ((pkg) => seen.get(pkg)));
+      } catch (e) {
+        if (!(e instanceof OperationalError)) throw e;
+        this.notes.push(e.message);
+        continue;
       }
-      yield out;
+      if (h.decided) tracker?.packagesMet(stored.host, h.decided.newPackages);
+      yield h;
     }
-    await this.firstSeen?.flush();
+    await tracker?.flush();
   }
 }
 

@@ -1,7 +1,7 @@
 import type { InstalledPackage } from './host-state.js';
 import type { PackageFormat } from './os-families.js';
 import { parseApkInstalled } from './parse-apk-installed.js';
-import { parseDpkgQuery } from './parse-dpkg-query.js';
+import { DpkgQueryParser, parseDpkgQuery } from './parse-dpkg-query.js';
 import type { PackageListResult } from './parse-dpkg-status.js';
 import { parseRpmQuery } from './parse-rpm-query.js';
 
@@ -77,4 +77,17 @@ export const PACKAGE_CODECS: Readonly<Record<PackageFormat, PackageCodec>> = {
 /** Parses a stored package list of `format` (the one place a stored list is read back). */
 export function parsePackageList(format: PackageFormat, bytes: Uint8Array): PackageListResult {
   return PACKAGE_CODECS[format].parse(bytes, format);
+}
+
+/**
+ * Reads stored package lists for a fleet run: dpkg-query lists through one {@link DpkgQueryParser}, so
+ * a line seen on one host is a shared record on every other (the matcher then remembers it by id); the
+ * other formats through their parsers. The caller creates one per run and drops it with the run.
+ */
+export class PackageListReader {
+  private readonly dpkg = new DpkgQueryParser();
+
+  /** Parses a stored package list of `format`, as {@link parsePackageList} does. */
+  readonly parse = (format: PackageFormat, bytes: Uint8Array): PackageListResult =>
+    format === 'dpkg-query' ? this.dpkg.parse(bytes, format) : parsePackageList(format, bytes);
 }
