@@ -132,7 +132,9 @@ function calibrate(work: string, inputs: ReturnType<typeof readInputs>): Calibra
     const file = path.join(work, `${name}.status`);
     fs.writeFileSync(file, text);
     cli(dataDir, ['scan', '--from-status', file, '--os', 'debian:12', '--name', name]);
-    return (JSON.parse(cli(dataDir, ['findings', '--host', name, '--json'])) as unknown[]).length;
+    // NDJSON: a header line, then one finding a line.
+    const lines = cli(dataDir, ['findings', '--host', name, '--json']).split('\n').filter(Boolean);
+    return lines.length - 1;
   };
   const rand = prng(SEED ^ 0x5eed);
   const out = {} as Calibration;

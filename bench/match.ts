@@ -10,6 +10,9 @@
  * Prints hosts per second, findings, peak RSS, and the ratio of matching time (index build +
  * matchHostCompact + counting findings and known-exploited ones) to the time of parsing the same inputs
  * (parseDpkgQuery of every host + parseOsvRecord of every record), wall and CPU, with the load average.
+ * Hosts go through the commands' own per-host step (`HostPipeline` of src/app/fleet-pipeline.ts: the
+ * stored dpkg-query lines through the run's reader, `matchHostCompact`, then `FleetDecider`), timed step
+ * by step; deciding is printed on its own line, outside the ratio.
  * Separately, the cost of materializeFindings for BENCH_SAMPLE hosts (default 100), outside the ratio.
  *
  * Run: npm run bench:match   (or BENCH_HOSTS=1000 npm run bench:match)
@@ -22,12 +25,15 @@ import { fileURLToPath } from 'node:url';
 import { strFromU8, unzipSync } from 'fflate';
 import type { AffectedPackage } from '../src/core/advisories/advisory.js';
 import { buildAdvisoryIndex } from '../src/core/advisories/advisory-index.js';
-import { matchHostCompact, type CompactMatch } from '../src/core/advisories/match-compact.js';
+import type { CompactMatch } from '../src/core/advisories/match-compact.js';
 import { knownExploitedCount, materializeFindings } from '../src/core/advisories/match-host.js';
 import { parseOsvRecord } from '../src/core/advisories/parse-osv.js';
 import type { EpssScore } from '../src/core/findings/finding.js';
 import { parseEolCsv } from '../src/core/intel/eol.js';
-import { DpkgQueryParser } from '../src/core/inventory/parse-dpkg-query.js';
+import { HostPipeline } from '../src/app/fleet-pipeline.js';
+import type { StoredScan } from '../src/adapters/store/scan-store.js';
+import { FleetDecider } from '../src/core/policy/fleet-decider.js';
+import { defaultPolicy } from '../src/core/policy/policy-schema.js';
 import { parseKev, type KevCatalog } from '../src/core/intel/kev.js';
 import { prng } from './prng.js';
 
@@ -190,6 +196,21 @@ function hostText(all: SourcePool[], relevant: SourcePool[]): Uint8Array {
   return Buffer.concat(parts);
 }
 
+/** A generated host as the store hands it to the pipeline: its dpkg-query lines, inflated. */
+function storedScan(host: string, bytes: Uint8Array): StoredScan {
+  let lines = 0;
+  for (const b of bytes) if (b === 10) lines++;
+  return {
+    id: 0,
+    host,
+    startedAt: '',
+    finishedAt: '',
+    summary: { os: 'debian:12', packageCount: lines, rebootRequired: false, restartList: 0, issueCount: 0 },
+    packages: { format: 'dpkg-query', bytes },
+    state: { schema: 1, host, os: 'debian:12', scannedAt: '', issues: [] },
+  };
+}
+
 function loadIntel() {
   const catalog = JSON.parse(
     fs.readFileSync(path.join(DATA, 'kev/known_exploited_vulnerabilities.json'), 'utf8'),
@@ -277,35 +298,48 @@ function main(): void {
   let packages = 0;
   const sampleEvery = Math.max(1, Math.floor(HOSTS / SAMPLE));
   const sample: CompactMatch[] = [];
-  const parser = new DpkgQueryParser();
+  // The commands' own per-host step: stored lines through the run's reader, compact match, shared decide.
+  const pipeline = new HostPipeline(
+    index,
+    intel,
+    now,
+    new FleetDecider({ policy: defaultPolicy(), now, intel }),
+  );
+  const deciding = clock(false);
+  let decided = 0;
+  let emergencyHosts = 0;
   // Hosts in batches, so the clocks are read once per batch, not per host.
   for (let first = 0; first < HOSTS; first += BATCH) {
     const n = Math.min(BATCH, HOSTS - first);
     gen.start();
     const texts = Array.from({ length: n }, () => hostText(all, relevant));
     gen.stop();
+    const stored = texts.map((t, i) => storedScan(`h${first + i}`, t));
     parseHosts.start();
-    const parsed = texts.map((t) => parser.parse(t));
+    const states = stored.map((x) => pipeline.read(x));
     parseHosts.stop();
     // Each host is matched, counted and dropped at once, as a fleet-wide summary would.
     matching.start();
+    const compacts = states.map((state) => pipeline.match(state));
     for (let i = 0; i < n; i++) {
-      const p = parsed[i]!;
-      const state = {
-        schema: 1 as const,
-        host: `h${first + i}`,
-        os: 'debian:12',
-        scannedAt: '',
-        packages: p.packages,
-        issues: p.issues,
-      };
-      const c = matchHostCompact(state, index);
+      const c = compacts[i]!;
       findings += c.findings;
       kevFindings += knownExploitedCount(c, intel);
-      packages += p.packages.length;
+      packages += states[i]!.packages.length;
       if ((first + i) % sampleEvery === 0 && sample.length < SAMPLE) sample.push(c);
     }
     matching.stop();
+    deciding.start();
+    for (let i = 0; i < n; i++) {
+      const h = pipeline.decide(stored[i]!, states[i]!, compacts[i]!, {
+        name: states[i]!.host,
+        services: [],
+        tags: {},
+      });
+      decided += h.decided!.findings;
+      if (h.decided!.rollup.action === 'emergency') emergencyHosts++;
+    }
+    deciding.stop();
     if ((first + n) % 1000 === 0) process.stderr.write(`${first + n} hosts\n`);
   }
   const materialize = clock();
@@ -316,6 +350,7 @@ function main(): void {
     sampleCompact += c.findings;
   }
   materialize.stop();
+  if (decided !== findings) throw new Error(`decided ${decided} findings, matched ${findings}`);
   if (sampleFindings !== sampleCompact)
     throw new Error(`materialized ${sampleFindings} findings, compact counted ${sampleCompact}`);
   // With node --expose-gc, heap in use after matching is live data only (index + per-version results).
@@ -340,6 +375,8 @@ function main(): void {
     `parse:  advisories ${sec(tParseAdv)} + hosts ${sec(tParseHosts)} = ${sec(parse)}`,
     `match:  index build ${sec(tIndex)} + matchHostCompact ${sec(tMatch)} = ${sec(match)}`,
     `hosts per second: ${Math.round(HOSTS / (tMatch / 1000))} (matchHostCompact + counting), ${Math.round(HOSTS / ((tParseHosts + tMatch) / 1000))} (parse + match)`,
+    `decide (FleetDecider, shared decisions, host rollups; unclassified hosts, default policy): ${sec(deciding.wall)} wall, ${sec(deciding.cpu)} CPU; ${decided} decisions, ${emergencyHosts} hosts with an emergency`,
+    `${HOSTS} hosts parsed, matched and decided: ${sec(tParseHosts + tMatch + deciding.wall)}, with the index build ${sec(tParseHosts + tIndex + tMatch + deciding.wall)}`,
     `materializeFindings of ${sample.length} sample hosts: ${sampleFindings} findings in ${sec(materialize.wall)} wall, ${sec(materialize.cpu)} CPU (${((materialize.wall / Math.max(1, sampleFindings)) * 1e6).toFixed(0)} ns per finding; not in the ratio)`,
     `${HOSTS} hosts parsed and matched: ${sec(tParseHosts + tMatch)}, with the index build ${sec(tParseHosts + tIndex + tMatch)}`,
     `${HOSTS} hosts end to end (advisory parse + host parse + index + match): ${sec(parse + match)}`,

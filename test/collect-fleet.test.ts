@@ -96,7 +96,7 @@ describe('fleet scan over ssh against a real sshd', { timeout: 180_000 }, () => 
 
   it('keeps every scan and diffs the latest against the previous', async () => {
     await scanFleet([self], { transportFor: transportFactory(dataDir), store });
-    const diff = await diffHostScans(store, 'self');
+    const diff = (await diffHostScans(store, ['self']))[0]!;
     expect(diff.previous).not.toBeNull();
     expect(diff.packages.added.length + diff.packages.removed.length + diff.packages.changed.length).toBe(0);
   });

@@ -119,7 +119,8 @@ export async function assess(
   const actionCounts: Partial<Record<Action, number>> = {};
   const planned: HostRow[] = [];
   const clear: HostRow[] = [];
-  const rollups = new Map<HostRow, HostRollup>();
+  // What sorting the host rows needs of each rollup (not the rollup: its package lists would stay alive).
+  const urgency = new Map<HostRow, Pick<HostRollup, 'action' | 'dueAt' | 'host'>>();
   let failed = false;
   for await (const h of run.hosts()) {
     const d = h.decided!;
@@ -140,11 +141,11 @@ export async function assess(
     if (d.findings === 0) clear.push(row);
     else {
       planned.push(row);
-      rollups.set(row, d.rollup);
+      urgency.set(row, { action: d.rollup.action, dueAt: d.rollup.dueAt, host: d.rollup.host });
     }
     await opts.onHost?.(h);
   }
-  planned.sort((a, b) => byRollupUrgency(rollups.get(a)!, rollups.get(b)!));
+  planned.sort((a, b) => byRollupUrgency(urgency.get(a)!, urgency.get(b)!));
   const kept = top.values();
   if (kept[0]) summary.worst = kept[0].finding;
   const ranked = kept.slice(0, opts.limit ?? Infinity);

@@ -70,12 +70,33 @@ export class HostPipeline {
   ) {}
 
   /**
-   * One host through the pipeline. `since(source)` is when the host first had a source package affected
-   * (see FleetDecider.decide). @throws OperationalError when the stored package list does not read back.
+   * One host through the pipeline: {@link read}, {@link match}, {@link decide}. `since(source)` is when the
+   * host first had a source package affected (see FleetDecider.decide).
+   * @throws OperationalError when the stored package list does not read back.
    */
   process(stored: StoredScan, host: Host, since?: (source: string) => number | undefined): FleetHost {
-    const state = readHostState(stored, this.reader.parse);
-    const compact = matchHostCompact(state, this.index);
+    const state = this.read(stored);
+    return this.decide(stored, state, this.match(state), host, since);
+  }
+
+  /** The stored scan's full state, its package list parsed by the run's reader (shared records). */
+  read(stored: StoredScan): HostState {
+    return readHostState(stored, this.reader.parse);
+  }
+
+  /** The host matched against the run's index. */
+  match(state: HostState): CompactMatch {
+    return matchHostCompact(state, this.index);
+  }
+
+  /** The host as it leaves the pipeline, decided when the pipeline has a decider. */
+  decide(
+    stored: StoredScan,
+    state: HostState,
+    compact: CompactMatch,
+    host: Host,
+    since?: (source: string) => number | undefined,
+  ): FleetHost {
     const out: FleetHost = {
       host,
       scan: { id: stored.id, startedAt: stored.startedAt, summary: stored.summary, state },
@@ -126,16 +147,7 @@ export class FleetRun {
       if (s.lastOk) scanned.push({ host: s.host, os: s.lastOk.os });
     if (scanned.length === 0) throw nothingScanned(opts.hosts?.[0]);
     const notes = [...inventory.warnings];
-    const ecosystems = await coveredEcosystems(store, scanned, notes);
-    const records = await loadAffected(store.db, ecosystems);
-    const index = buildAdvisoryIndex(records, ecosystems);
-    const cves = [...new Set(records.flatMap((r) => cveIds(r)))];
-    records.length = 0;
-    const intel: MatchIntel = {
-      kev: await loadKev(store.db, cves),
-      epss: await loadEpss(store.db, cves),
-      eolReleases: await loadEol(store.db),
-    };
+    const { index, intel } = await loadMatching(store, await coveredEcosystems(store, scanned, notes));
     let decider: FleetDecider | undefined;
     let tracker: FirstSeenTracker | undefined;
     if (opts.decide !== false) {
@@ -270,6 +282,26 @@ class FirstSeenTracker {
     this.newVulns = [];
     this.dirty = new Map();
   }
+}
+
+/**
+ * The advisory index of `ecosystems` (the records are dropped once it is built) with the KEV, EPSS and
+ * end-of-life data matching enriches findings with: built once per run, shared by every host of it.
+ */
+export async function loadMatching(
+  store: Store,
+  ecosystems: readonly string[],
+): Promise<{ index: AdvisoryIndex; intel: MatchIntel }> {
+  const records = await loadAffected(store.db, [...ecosystems]);
+  const index = buildAdvisoryIndex(records, ecosystems);
+  const cves = [...new Set(records.flatMap((r) => cveIds(r)))];
+  records.length = 0;
+  const intel: MatchIntel = {
+    kev: await loadKev(store.db, cves),
+    epss: await loadEpss(store.db, cves),
+    eolReleases: await loadEol(store.db),
+  };
+  return { index, intel };
 }
 
 /** Throws the "import feeds first" error when the store holds no advisory at all. */

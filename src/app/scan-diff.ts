@@ -1,9 +1,5 @@
-import { loadAffected } from '../adapters/store/advisory-store.js';
-import { loadEol, loadEpss, loadKev } from '../adapters/store/intel-store.js';
 import type { Store } from '../adapters/store/open-store.js';
-import { hostScans, readHostState } from '../adapters/store/scan-store.js';
-import { cveIds } from '../core/advisories/advisory.js';
-import { buildAdvisoryIndex } from '../core/advisories/advisory-index.js';
+import { hostScans, readHostState, type ScanRow } from '../adapters/store/scan-store.js';
 import { matchHost } from '../core/advisories/match-host.js';
 import { UserError } from '../core/errors.js';
 import type { Finding } from '../core/findings/finding.js';
@@ -15,6 +11,7 @@ import {
 } from '../core/inventory/diff-scans.js';
 import type { HostState } from '../core/inventory/host-state.js';
 import { ecosystemForOs } from '../core/versions/ecosystem.js';
+import { loadMatching } from './fleet-pipeline.js';
 
 /** What changed on one host between its previous and its latest successful scan. */
 export interface ScanDiff {
@@ -29,63 +26,70 @@ export interface ScanDiff {
 }
 
 /**
- * Compares the latest successful scan of `host` with the one before it: packages added, removed and
- * changed; findings fixed and new (matched against the advisories in the store now, so the difference
- * is the host's, not the feed's); pending reboot and restart list. A host with one scan diffs against
- * nothing.
+ * Compares the latest successful scan of each of `hosts` with the one before it: packages added, removed
+ * and changed; findings fixed and new (matched against the advisories in the store now, so the difference
+ * is the host's, not the feed's; the index is built once for all the hosts); pending reboot and restart
+ * list. A host with one scan diffs against nothing.
  *
- * @throws UserError when the host has no successful scan.
+ * @throws UserError when a host has no successful scan.
  */
-export async function diffHostScans(store: Store, host: string, now = new Date()): Promise<ScanDiff> {
-  const [latest, previous] = await hostScans(store.db, host, { limit: 2, okOnly: true });
-  if (!latest?.stored) {
-    throw new UserError(
-      'scan-diff-none',
-      `${host} has no successful scan to compare.`,
-      `Run: patchwise scan ${host}`,
-    );
-  }
-  const after = readHostState(latest.stored);
-  const before = previous?.stored ? readHostState(previous.stored) : null;
-  const diff: ScanDiff = {
-    host,
-    previous: previous ? { id: previous.id, scannedAt: previous.startedAt } : null,
-    latest: { id: latest.id, scannedAt: latest.startedAt },
-    packages: diffPackages(before?.packages ?? [], after.packages),
-    reboot: { before: before?.reboot?.required ?? false, after: after.reboot?.required ?? false },
-    staleProcesses: {
-      before: before?.staleProcesses?.length ?? 0,
-      after: after.staleProcesses?.length ?? 0,
-    },
-  };
-  const findings = await findingsFor(store, [before, after], now);
-  if (findings) diff.findings = diffFindings(findings[0] ?? [], findings[1] ?? []);
-  return diff;
-}
-
-/** Findings of each state against the stored advisories, or undefined when there are none for its OS. */
-async function findingsFor(
+export async function diffHostScans(
   store: Store,
-  states: (HostState | null)[],
-  now: Date,
-): Promise<Finding[][] | undefined> {
+  hosts: readonly string[],
+  now = new Date(),
+): Promise<ScanDiff[]> {
+  const pairs: { host: string; latest: ScanRow; previous?: ScanRow }[] = [];
+  for (const host of hosts) {
+    const [latest, previous] = await hostScans(store.db, host, { limit: 2, okOnly: true });
+    if (!latest?.stored) {
+      throw new UserError(
+        'scan-diff-none',
+        `${host} has no successful scan to compare.`,
+        `Run: patchwise scan ${host}`,
+      );
+    }
+    pairs.push({ host, latest, ...(previous ? { previous } : {}) });
+  }
   const ecosystems = new Set<string>();
-  for (const s of states) {
-    if (!s) continue;
-    try {
-      ecosystems.add(ecosystemForOs(s.os).osv);
-    } catch {
-      return undefined;
+  for (const { latest, previous } of pairs) {
+    for (const os of [latest.stored!.summary.os, previous?.stored?.summary.os]) {
+      const eco = os === undefined ? undefined : osvOf(os);
+      // An OS patchwise cannot match: its diff lists packages only.
+      if (eco) ecosystems.add(eco);
     }
   }
-  const records = await loadAffected(store.db, [...ecosystems]);
-  if (records.length === 0) return undefined;
-  const index = buildAdvisoryIndex(records, [...ecosystems]);
-  const cves = [...new Set(records.flatMap((r) => cveIds(r)))];
-  const intel = {
-    kev: await loadKev(store.db, cves),
-    epss: await loadEpss(store.db, cves),
-    eolReleases: await loadEol(store.db),
-  };
-  return states.map((s) => (s ? matchHost(s, index, intel, now) : []));
+  const matching = ecosystems.size > 0 ? await loadMatching(store, [...ecosystems]) : undefined;
+  const withAdvisories = new Set(matching ? matching.index.ecosystems.keys() : []);
+  return pairs.map(({ host, latest, previous }) => {
+    const after = readHostState(latest.stored!);
+    const before = previous?.stored ? readHostState(previous.stored) : null;
+    const diff: ScanDiff = {
+      host,
+      previous: previous ? { id: previous.id, scannedAt: previous.startedAt } : null,
+      latest: { id: latest.id, scannedAt: latest.startedAt },
+      packages: diffPackages(before?.packages ?? [], after.packages),
+      reboot: { before: before?.reboot?.required ?? false, after: after.reboot?.required ?? false },
+      staleProcesses: {
+        before: before?.staleProcesses?.length ?? 0,
+        after: after.staleProcesses?.length ?? 0,
+      },
+    };
+    const matched = (s: HostState): Finding[] | undefined => {
+      const eco = osvOf(s.os);
+      if (!matching || !eco || !withAdvisories.has(eco)) return undefined;
+      return matchHost(s, matching.index, matching.intel, now);
+    };
+    const afterFindings = matched(after);
+    const beforeFindings = before ? matched(before) : [];
+    if (afterFindings && beforeFindings) diff.findings = diffFindings(beforeFindings, afterFindings);
+    return diff;
+  });
+}
+
+function osvOf(os: string): string | undefined {
+  try {
+    return ecosystemForOs(os).osv;
+  } catch {
+    return undefined;
+  }
 }

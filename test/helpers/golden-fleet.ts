@@ -7,6 +7,7 @@ import { loadFleetDecisions, type FleetDecisions, type HostPlan } from '../../sr
 import { addDeferral } from '../../src/app/defer.js';
 import { importFeeds } from '../../src/app/feeds.js';
 import { computeFindings } from '../../src/app/findings.js';
+import type { InventoryInputs } from '../../src/app/inventory.js';
 import { scanFromStatus } from '../../src/app/scan.js';
 import type { Finding } from '../../src/core/findings/finding.js';
 import { actionRank, type Action } from '../../src/core/policy/actions.js';
@@ -117,9 +118,12 @@ export interface FleetResults {
 }
 
 /** Computes the fleet's results with today's app functions (computeFindings, loadFleetDecisions). */
-export async function goldenResults(fleet: GoldenFleet): Promise<FleetResults> {
-  const report = await computeFindings(fleet.inputs, { now: GOLDEN_NOW });
-  const decided = await loadFleetDecisions(fleet.inputs, { now: GOLDEN_NOW });
+export async function goldenResults(
+  fleet: { inputs: InventoryInputs },
+  now: Date = GOLDEN_NOW,
+): Promise<FleetResults> {
+  const report = await computeFindings(fleet.inputs, { now });
+  const decided = await loadFleetDecisions(fleet.inputs, { now });
   return { findings: report.findings, fleet: decided };
 }
 

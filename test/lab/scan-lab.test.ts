@@ -17,6 +17,8 @@ import type { HostState } from '../../src/core/inventory/host-state.js';
 import type { Host } from '../../src/core/inventory/host.js';
 import type { Lab } from '../../lab/lab.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
+import { diffRecords, goldenResults, normalizeResults } from '../helpers/golden-fleet.js';
+import { referenceResults } from '../helpers/reference-fleet.js';
 import { requireLab } from './require-lab.js';
 
 const NAMES = ['labscan-1', 'labscan-2', 'labscan-3'];
@@ -108,6 +110,20 @@ describe('scan the lab fleet over real ssh', { timeout: 300_000 }, () => {
     expect(report.findings.some((f) => f.fixedVersion?.includes('deb12u'))).toBe(true);
   });
 
+  it('decides the lab fleet as deciding every finding alone does (the pipeline against its oracle)', async () => {
+    const now = new Date();
+    const inputs = {
+      configPath: path.join(dataDir, 'none.yaml'),
+      configExplicit: false,
+      openStore: async () => store,
+    };
+    const expected = normalizeResults(await referenceResults(inputs, now));
+    const actual = normalizeResults(await goldenResults({ inputs }, now));
+    expect(actual.counts.findings).toBeGreaterThan(0);
+    expect(diffRecords(expected, actual)).toEqual([]);
+    expect(actual).toEqual(expected);
+  });
+
   it('names the lab service in the restart list after lab-libfoo is upgraded, and diffs the scans', async () => {
     await inHost(NAMES[0]!, `${LAB_APT_UPDATE} && ${APT} install lab-libfoo=1.0-2 >/dev/null`);
     await scan([hosts[0]!]);
@@ -115,7 +131,7 @@ describe('scan the lab fleet over real ssh', { timeout: 300_000 }, () => {
     const worker = stale.find((p) => p.unit === 'lab-worker.service');
     expect(worker, JSON.stringify(stale)).toBeDefined();
     expect(worker!.files.some((f) => f.endsWith('/libfoo.so.1'))).toBe(true);
-    const diff = await diffHostScans(store, NAMES[0]!);
+    const diff = (await diffHostScans(store, [NAMES[0]!]))[0]!;
     expect(diff.packages.changed).toContainEqual(
       expect.objectContaining({ name: 'lab-libfoo', from: '1.0-1', to: '1.0-2' }),
     );

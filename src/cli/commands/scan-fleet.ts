@@ -54,7 +54,11 @@ export async function runFleetScanCommand(
   });
   bar.done();
   const diffs = opts.diff
-    ? await Promise.all(results.filter((r) => r.status === 'ok').map((r) => diffHostScans(store, r.host)))
+    ? await diffHostScans(
+        store,
+        results.filter((r) => r.status === 'ok').map((r) => r.host),
+        ctx.now,
+      )
     : [];
   if (opts.json) printJson(opts.diff ? { results, diffs } : results);
   else {
