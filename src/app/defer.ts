@@ -40,6 +40,7 @@ async function coveredDecisions(
   deferrals: readonly (Deferral | DeferralInput)[],
   hosts: readonly Host[],
   now: Date,
+  record: boolean,
 ): Promise<{ covered: Decision[][]; scanned: Set<string> }> {
   const covered = deferrals.map((): Decision[] => []);
   const store = await inputs.openStore();
@@ -53,7 +54,7 @@ async function coveredDecisions(
   if (names.length === 0) return { covered, scanned };
   let run: FleetRun;
   try {
-    run = await FleetRun.open(inputs, { hosts: names, now });
+    run = await FleetRun.open(inputs, { hosts: names, now, record });
   } catch (e) {
     if (e instanceof UserError && /scanned|advisories/.test(e.code)) return { covered, scanned };
     throw e;
@@ -102,11 +103,12 @@ export async function addDeferral(
   inputs: DecideInputs & { env: NodeJS.ProcessEnv },
   d: Omit<DeferralInput, 'createdAt' | 'createdBy'>,
   now = new Date(),
+  record = true,
 ): Promise<AddDeferralResult> {
   const inventory = await loadInventory(inputs);
   const policy = inventory.config.config.policy ?? defaultPolicy();
   const probe: DeferralInput = { ...d, createdAt: '' };
-  const { covered, scanned } = await coveredDecisions(inputs, [probe], inventory.hosts, now);
+  const { covered, scanned } = await coveredDecisions(inputs, [probe], inventory.hosts, now, record);
   const known = new Set([...inventory.hosts.map((h) => h.name), ...scanned]);
   const unknown = d.hosts.filter((h) => !known.has(h));
   if (unknown.length) {
@@ -155,12 +157,16 @@ export interface DeferralView extends Deferral {
  * covered findings when they can be computed (policy cap of their action, "fix available"); otherwise
  * from the dates alone.
  */
-export async function listDeferrals(inputs: DecideInputs, now = new Date()): Promise<DeferralView[]> {
+export async function listDeferrals(
+  inputs: DecideInputs,
+  now = new Date(),
+  record = true,
+): Promise<DeferralView[]> {
   const inventory = await loadInventory(inputs);
   const policy: Policy = inventory.config.config.policy ?? defaultPolicy();
   const store = await inputs.openStore();
   const all = await new DeferralStore(store.db).list();
-  const { covered } = await coveredDecisions(inputs, all, inventory.hosts, now);
+  const { covered } = await coveredDecisions(inputs, all, inventory.hosts, now, record);
   return all.map((d, i) => {
     const matches = covered[i]!;
     const action = mostUrgent(matches.map((m) => m.action));

@@ -92,17 +92,22 @@ A deferral ends by itself at its review date or when its end condition holds; th
       if (o.host.length === 0 && !o.select)
         throw new UserError('deferral-hosts', 'Name the hosts (--host) or a selector (--select).');
       const { addDeferral } = await import('../../app/defer.js');
-      const r = await addDeferral(decideInputs(ctx), {
-        findings: o.finding,
-        hosts: o.host,
-        ...(o.select ? { selector: o.select } : {}),
-        reason: o.reason,
-        control: o.control,
-        owner: o.owner,
-        review: o.review,
-        until: o.until,
-        ...(o.approver ? { approver: o.approver } : {}),
-      });
+      const r = await addDeferral(
+        decideInputs(ctx),
+        {
+          findings: o.finding,
+          hosts: o.host,
+          ...(o.select ? { selector: o.select } : {}),
+          reason: o.reason,
+          control: o.control,
+          owner: o.owner,
+          review: o.review,
+          until: o.until,
+          ...(o.approver ? { approver: o.approver } : {}),
+        },
+        ctx.now ?? new Date(),
+        ctx.now === undefined,
+      );
       for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
       if (o.json) return printJson(r);
       process.stdout.write(
@@ -132,8 +137,9 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(async (o: { all?: boolean; json?: boolean }) => {
       const { listDeferrals } = await import('../../app/defer.js');
-      const now = Date.now();
-      const rows = (await listDeferrals(decideInputs(ctx))).filter(
+      const at = ctx.now ?? new Date();
+      const now = at.getTime();
+      const rows = (await listDeferrals(decideInputs(ctx), at, ctx.now === undefined)).filter(
         (d) => o.all || d.status.state !== 'ended' || now - Date.parse(d.status.endsAt ?? '') < RECENT_MS,
       );
       if (o.json) return printJson(rows);
@@ -148,7 +154,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText('after', `\nExample:\n  patchwise defer end D-3 --reason "patched in Sunday's window"`)
     .action(async (id: string, o: { reason: string }) => {
       const { endDeferral } = await import('../../app/defer.js');
-      await endDeferral(decideInputs(ctx), id, o.reason);
+      await endDeferral(decideInputs(ctx), id, o.reason, ctx.now ?? new Date());
       process.stdout.write(`ended ${id}\n`);
     });
 }
