@@ -267,40 +267,6 @@ function checkSummary(row: Record<string, unknown>): OkScanSummary {
   };
 }
 
-/** One recorded successful scan with its full state (packages parsed). */
-export interface ScanRecord {
-  id: number;
-  host: string;
-  startedAt: string;
-  finishedAt: string | null;
-  status: ScanStatus;
-  error: string | null;
-  state: HostState | null;
-}
-
-/**
- * The latest successful scan of every host (or of `hosts`) with every package parsed, by host name. For
- * callers not yet on {@link streamLatestOkScans}: this holds the whole fleet's packages at once.
- */
-export async function latestOkScans(db: Kysely<Database>, hosts?: readonly string[]): Promise<ScanRecord[]> {
-  const out: ScanRecord[] = [];
-  for await (const s of streamLatestOkScans(db, hosts ? { hosts } : {})) {
-    out.push({ ...rowOf(s), state: readHostState(s) });
-  }
-  return out;
-}
-
-function rowOf(s: StoredScan): Omit<ScanRecord, 'state'> {
-  return {
-    id: s.id,
-    host: s.host,
-    startedAt: s.startedAt,
-    finishedAt: s.finishedAt,
-    status: 'ok',
-    error: null,
-  };
-}
-
 /** One line per scanned host: the newest scan of any status and when the host last scanned ok. */
 export interface ScannedHost {
   host: string;
