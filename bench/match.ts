@@ -199,7 +199,7 @@ function hostText(all: SourcePool[], relevant: SourcePool[]): Uint8Array {
 /** A generated host as the store hands it to the pipeline: its dpkg-query lines, inflated. */
 function storedScan(host: string, bytes: Uint8Array): StoredScan {
   let lines = 0;
-  for (const b of bytes) if (b === 10) lines++;
+  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
   return {
     id: 0,
     host,
