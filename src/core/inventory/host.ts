@@ -18,6 +18,9 @@ export function isTier(v: unknown): v is Tier {
 
 /** Host names: what the CLI, reports and the store key on. */
 export const HOST_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** {@link HOST_NAME_PATTERN} in words, for messages. */
+export const HOST_NAME_RULE =
+  'a letter or digit, then letters, digits, dot, dash or underscore; at most 63 characters';
 
 /** How to reach a host: the system OpenSSH client, or the machine patchwise runs on. */
 export const ConnectionSchema = z.union([
