@@ -82,7 +82,7 @@ function parseFile<S extends z.ZodType>(
   const { includedFrom, maxAliases } = ctx;
   const text = readText(file, display, includedFrom);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length) {
     const problems = doc.errors.map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);

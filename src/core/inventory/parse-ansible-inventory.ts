@@ -198,33 +198,89 @@ function readYaml(text: string, o: AnsibleReadOptions): AnsibleModel {
 function parseYamlBounded(text: string, m: AnsibleModel): unknown {
   const max = m.limits.yamlAliases;
   try {
-    return parseYaml(text, { maxAliasCount: max, prettyErrors: false });
+    return parseYaml(text, { maxAliasCount: max, prettyErrors: false, logLevel: 'error' });
   } catch (e) {
     if (e instanceof ReferenceError && /alias/i.test(e.message))
       throw limitExceeded('yamlAliases', max, m.source, 'the YAML aliases');
+    const why =
+      e instanceof RangeError ? 'it nests too deeply' : (e as Error).message.split('\n')[0]!.slice(0, 200);
     throw new UserError(
       'inventory-yaml',
-      `${m.source} is not valid YAML: ${(e as Error).message.split('\n')[0]!.slice(0, 200)}`,
+      `${m.source} is not valid YAML: ${why}`,
       'Check indentation, colons and quoting; `ansible-inventory -i FILE --list` shows what Ansible reads.',
       { cause: e },
     );
   }
 }
 
-/** The groups a host belongs to, directly or through `children`, ordered from general to specific. */
-function groupsOf(m: AnsibleModel, host: string): string[] {
+/** Each group's parents (the reverse of `children`), built once per inventory. */
+function parentsOf(m: AnsibleModel): Map<string, string[]> {
   const parents = new Map<string, string[]>();
   for (const [name, g] of m.groups)
-    for (const c of g.children) parents.set(c, [...(parents.get(c) ?? []), name]);
+    for (const c of g.children) {
+      const list = parents.get(c);
+      if (list) list.push(name);
+      else parents.set(c, [name]);
+    }
+  return parents;
+}
+
+/**
+ * The groups `start` and their ancestors, each with its longest distance from `start`. A loop over a
+ * topological order, so a deep chain or a lattice of groups costs linear time and no stack.
+ */
+function groupDepths(start: readonly string[], parents: Map<string, string[]>): Map<string, number> {
+  const nodes = new Set(start);
+  const queue = [...start];
+  while (queue.length)
+    for (const p of parents.get(queue.pop()!) ?? [])
+      if (!nodes.has(p)) {
+        nodes.add(p);
+        queue.push(p);
+      }
+  const pending = new Map<string, number>();
+  for (const n of nodes) for (const p of parents.get(n) ?? []) pending.set(p, (pending.get(p) ?? 0) + 1);
   const depth = new Map<string, number>();
-  const visit = (name: string, d: number, seen: Set<string>): void => {
-    if (seen.has(name)) return;
-    depth.set(name, Math.max(depth.get(name) ?? 0, d));
-    for (const p of parents.get(name) ?? []) visit(p, d + 1, new Set([...seen, name]));
+  const ready = [...nodes].filter((n) => !pending.get(n));
+  for (const n of ready) depth.set(n, 0);
+  while (ready.length) {
+    const n = ready.pop()!;
+    for (const p of parents.get(n) ?? []) {
+      depth.set(p, Math.max(depth.get(p) ?? 0, depth.get(n)! + 1));
+      const left = pending.get(p)! - 1;
+      pending.set(p, left);
+      if (left === 0) ready.push(p);
+    }
+  }
+  // Groups in a children loop (Ansible refuses those) keep what they reached.
+  for (const n of nodes) if (!depth.has(n)) depth.set(n, 0);
+  return depth;
+}
+
+/** The groups of every host, directly or through `children`, ordered from general to specific. */
+function hostGroups(m: AnsibleModel): (host: string) => string[] {
+  const parents = parentsOf(m);
+  const direct = new Map<string, string[]>();
+  for (const [name, g] of m.groups)
+    for (const h of g.hosts) {
+      const list = direct.get(h);
+      if (list) list.push(name);
+      else direct.set(h, [name]);
+    }
+  // Hosts of one inventory share few distinct group sets: work each set out once.
+  const memo = new Map<string, string[]>();
+  return (host) => {
+    const start = direct.get(host) ?? [];
+    const key = start.join('\n');
+    let out = memo.get(key);
+    if (!out) {
+      const depth = groupDepths(start, parents);
+      const all = [...depth.keys()].filter((n) => n !== 'all' && n !== 'ungrouped');
+      out = ['all', ...all.sort((a, b) => depth.get(b)! - depth.get(a)! || a.localeCompare(b))];
+      memo.set(key, out);
+    }
+    return out;
   };
-  for (const [name, g] of m.groups) if (g.hosts.has(host)) visit(name, 0, new Set());
-  const all = [...depth.keys()].filter((n) => n !== 'all' && n !== 'ungrouped');
-  return ['all', ...all.sort((a, b) => depth.get(b)! - depth.get(a)! || a.localeCompare(b))];
 }
 
 function jumpFrom(args: string | undefined): string | undefined {
@@ -243,8 +299,7 @@ function connectionOf(name: string, v: Vars): Record<string, unknown> {
   return { ssh };
 }
 
-function hostFrom(m: AnsibleModel, name: string, out: ImportResult): void {
-  const groups = groupsOf(m, name);
+function hostFrom(m: AnsibleModel, name: string, groups: string[], out: ImportResult): void {
   const vars: Vars = {};
   for (const g of groups) Object.assign(vars, m.groups.get(g)?.vars);
   Object.assign(vars, m.hostVars.get(name));
@@ -292,6 +347,7 @@ export function parseAnsibleInventory(text: string, o: AnsibleReadOptions = {}):
     hosts: [],
     issues: [...m.issues],
   };
-  for (const name of m.hostVars.keys()) hostFrom(m, name, out);
+  const groupsOf = hostGroups(m);
+  for (const name of m.hostVars.keys()) hostFrom(m, name, groupsOf(name), out);
   return out;
 }
