@@ -229,7 +229,7 @@ export async function importHosts(inputs: InventoryInputs, o: ImportOptions): Pr
   const inv = await loadInventory(inputs);
   let result: ImportResult;
   let settings: ReturnType<typeof resolveRaffSettings> | undefined;
-  const limits = resolveLimits(o.env, inv.config.config.limits);
+  const limits = resolveLimits(o.env);
   if (o.file) result = parseInventoryFile(o.file, limits);
   else {
     settings = resolveRaffSettings(inv.config.config, o.from!, o.env, o.project);

@@ -103,7 +103,7 @@ function parseFile<S extends z.ZodType>(
     data = doc.toJS({ maxAliasCount: maxAliases }) ?? {};
   } catch (e) {
     if (e instanceof ReferenceError)
-      throw limitExceeded('yamlAliases', maxAliases, display, 'the YAML aliases', { envOnly: true });
+      throw limitExceeded('yamlAliases', maxAliases, display, 'resolving YAML aliases');
     throw e;
   }
   if (includedFrom && !isHostsFile(data))

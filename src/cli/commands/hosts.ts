@@ -180,8 +180,10 @@ The import is one transaction: interrupted, it leaves the store as it was. A hos
 (a letter or digit, then letters, digits, . - _; at most 63) is skipped with a note, never rewritten;
 so is a host whose address, user, port, jump host or identity file could be read by ssh as an option.
 A stored host of the same name with a different address or classification is kept unless --replace.
-Limits (exit 2 past them): PATCHWISE_LIMIT_HOST_EXPANSION (10000 hosts per host pattern),
-PATCHWISE_LIMIT_HOSTS_PER_IMPORT (100000), PATCHWISE_LIMIT_YAML_ALIASES (1000); or limits: in patchwise.yaml.
+Limits (exit 2 past them, nothing stored):
+  PATCHWISE_LIMIT_HOST_EXPANSION    hosts one Ansible host pattern expands to   (default 10000)
+  PATCHWISE_LIMIT_HOSTS_PER_IMPORT  hosts one import reads                      (default 100000)
+  PATCHWISE_LIMIT_YAML_ALIASES      YAML aliases one file resolves              (default 1000)
 
 Formats are detected by content: Ansible INI or YAML inventories (groups, ansible_host, ansible_user,
 ansible_port, patchwise_tier/exposure/owner vars, groups named tier_1, internet, owner_alice), and the JSON

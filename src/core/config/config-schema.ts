@@ -71,17 +71,6 @@ export const SshSettingsSchema = z
   })
   .strict();
 
-const limit = (what: string) => z.number().int().positive().optional().describe(what);
-
-/** `limits:`: raise or lower the named limits on input (a PATCHWISE_LIMIT_* variable wins). */
-export const LimitsSchema = z
-  .object({
-    hostExpansion: limit('hosts one Ansible host pattern may expand to (default 10000)'),
-    hostsPerImport: limit('hosts one `hosts import` may read (default 100000)'),
-    yamlAliases: limit('YAML aliases an imported inventory may resolve (default 1000)'),
-  })
-  .strict();
-
 /** A file named under `include:` holds hosts only. */
 export const IncludedFileSchema = z.object({ hosts: z.array(HostSchema).default([]) }).strict();
 
@@ -101,7 +90,6 @@ export const ConfigSchema = z
     feeds: z.object({}).loose().optional().describe('feed sources (a later issue)'),
     policy: PolicySchema.optional(),
     windows: z.object({}).loose().optional().describe('maintenance windows (a later issue)'),
-    limits: LimitsSchema.optional().describe('limits on input read from outside; see docs/configuration.md'),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;

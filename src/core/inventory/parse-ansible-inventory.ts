@@ -201,7 +201,7 @@ function parseYamlBounded(text: string, m: AnsibleModel): unknown {
     return parseYaml(text, { maxAliasCount: max, prettyErrors: false, logLevel: 'error' });
   } catch (e) {
     if (e instanceof ReferenceError && /alias/i.test(e.message))
-      throw limitExceeded('yamlAliases', max, m.source, 'the YAML aliases');
+      throw limitExceeded('yamlAliases', max, m.source, 'resolving YAML aliases');
     const why =
       e instanceof RangeError ? 'it nests too deeply' : (e as Error).message.split('\n')[0]!.slice(0, 200);
     throw new UserError(
