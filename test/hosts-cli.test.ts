@@ -89,7 +89,15 @@ describe('hosts import FILE', () => {
     const yml = JSON.parse(run(['hosts', 'import', path.join(FIXTURES, 'ansible.yml'), '--json']).stdout);
     expect(yml.format).toBe('ansible-yaml');
     expect(yml.added).toEqual(['stage-db-1', 'vault-1']);
-    expect(yml.updated).toEqual(['web01.example.com', 'web02.example.com']);
+    // The YAML inventory gives web01/web02 other addresses: kept until --replace says so.
+    expect(yml.updated).toEqual([]);
+    expect(yml.skipped.map((x: { reason: string }) => x.reason).join('\n')).toContain(
+      'connection deploy@web01.example.com -> admin@203.0.113.11',
+    );
+    const replaced = JSON.parse(
+      run(['hosts', 'import', path.join(FIXTURES, 'ansible.yml'), '--json', '--replace']).stdout,
+    );
+    expect(replaced.updated).toEqual(['web01.example.com', 'web02.example.com']);
     const tf = run(['hosts', 'import', path.join(FIXTURES, 'terraform-show.json')]);
     expect(tf.code).toBe(0);
     expect(tf.stdout).toContain('Imported 4 hosts from');

@@ -45,7 +45,15 @@ export async function scanFleet(hosts: readonly Host[], opts: FleetScanOptions):
       const i = next++;
       const host = hosts[i]!;
       const started = opts.now?.() ?? new Date();
-      const transport = opts.transportFor(host);
+      let transport: Transport | undefined;
+      try {
+        transport = opts.transportFor(host);
+      } catch (e) {
+        // A connection ssh must not be given (checked again here) fails this host only.
+        results[i] = await recordScan(opts.store, outcomeOfError(host.name, e, started, 0));
+        opts.onResult?.(results[i]!, ++done, hosts.length);
+        continue;
+      }
       const outcome = transport
         ? await scanHost(transport, host.name, { ...opts, now: started })
         : {

@@ -3,6 +3,7 @@ import { resolveRaffSettings, discoverRaffHosts } from '../adapters/providers/ra
 import type { RaffClientOptions } from '../adapters/providers/raff/raff-client.js';
 import { HostStore, type UpsertOutcome } from '../adapters/store/host-store.js';
 import { UserError } from '../core/errors.js';
+import { defaultLimits, resolveLimits, type Limits } from '../core/limits/limits.js';
 import { classificationGaps, type Host } from '../core/inventory/host.js';
 import type { ImportIssue, ImportResult } from '../core/inventory/import-result.js';
 import { parseAnsibleInventory } from '../core/inventory/parse-ansible-inventory.js';
@@ -32,11 +33,18 @@ export interface ImportReport {
 }
 
 /** Reads an inventory file, telling Terraform JSON from Ansible INI/YAML by its content. */
-export function parseInventoryFile(file: string): ImportResult {
+export function parseInventoryFile(file: string, limits: Limits = defaultLimits()): ImportResult {
   let text: string;
   try {
+    if (!fs.statSync(file).isFile())
+      throw new UserError(
+        'file-not-regular',
+        `${file} is not a regular file (a directory, FIFO or device); not read.`,
+        'Save the inventory to a file and import that.',
+      );
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(
       'file-unreadable',
       `Cannot read ${file} (${(e as NodeJS.ErrnoException).code}).`,
@@ -56,7 +64,7 @@ export function parseInventoryFile(file: string): ImportResult {
         { cause: e },
       );
     }
-    const r = parseTerraformState(doc);
+    const r = parseTerraformState(doc, { source: file, limits });
     if (!r.hosts.length && r.issues.some((i) => i.subject === 'state'))
       throw new UserError(
         'not-terraform-state',
@@ -65,7 +73,7 @@ export function parseInventoryFile(file: string): ImportResult {
       );
     return r;
   }
-  return parseAnsibleInventory(text);
+  return parseAnsibleInventory(text, { source: file, limits });
 }
 
 /**
@@ -90,17 +98,59 @@ function findExisting(inv: Inventory, h: Host) {
     inv.entries.find(
       (e) => e.host.provider?.name === h.provider!.name && e.host.provider?.id === h.provider!.id,
     );
-  return byId ?? inv.entries.find((e) => e.host.name === h.name);
+  if (byId) return { entry: byId, byId: true };
+  const byName = inv.entries.find((e) => e.host.name === h.name);
+  return byName && { entry: byName, byId: false };
 }
 
+function describeConnection(h: Host): string | undefined {
+  const c = h.connection;
+  if (!c) return undefined;
+  if ('local' in c) return 'local';
+  const { user, host, port, jump } = c.ssh;
+  return `${user ? `${user}@` : ''}${host}${port ? `:${port}` : ''}${jump ? ` via ${jump}` : ''}`;
+}
+
+/**
+ * What an import would change in a stored host's identity or classification (connection, provider id,
+ * tier, exposure, owner, environment), in words; empty when it only adds what the host lacked.
+ */
+export function replacedFields(existing: Host, merged: Host): string[] {
+  const pairs: [string, unknown, unknown][] = [
+    ['connection', describeConnection(existing), describeConnection(merged)],
+    [
+      'provider',
+      existing.provider && `${existing.provider.name}:${existing.provider.id}`,
+      merged.provider && `${merged.provider.name}:${merged.provider.id}`,
+    ],
+    ['tier', existing.tier, merged.tier],
+    ['exposure', existing.exposure, merged.exposure],
+    ['owner', existing.owner, merged.owner],
+    ['environment', existing.environment, merged.environment],
+  ];
+  return pairs
+    .filter(([, a, b]) => a !== undefined && a !== b)
+    .map(([k, a, b]) => `${k} ${String(a)} -> ${String(b)}`);
+}
+
+/** Upserts every host in one transaction, so an interrupted import leaves the store as it was. */
 async function apply(
   inputs: InventoryInputs,
   inv: Inventory,
   result: ImportResult,
-  dryRun: boolean,
-  now: string,
+  o: Pick<ImportOptions, 'dryRun' | 'now' | 'replace'>,
 ) {
-  const store = new HostStore((await inputs.openStore()).db);
+  const { db } = await inputs.openStore();
+  if (o.dryRun) return applyWith(undefined, inv, result, o);
+  return db.transaction().execute((tx) => applyWith(new HostStore(tx), inv, result, o));
+}
+
+async function applyWith(
+  store: HostStore | undefined,
+  inv: Inventory,
+  result: ImportResult,
+  o: Pick<ImportOptions, 'now' | 'replace'>,
+) {
   const report = {
     added: [] as string[],
     updated: [] as string[],
@@ -110,7 +160,8 @@ async function apply(
   };
   const seen = new Set<string>();
   for (const incoming of result.hosts) {
-    const existing = findExisting(inv, incoming);
+    const found = findExisting(inv, incoming);
+    const existing = found?.entry;
     if (existing?.source === 'config') {
       report.skipped.push({
         name: existing.host.name,
@@ -127,13 +178,21 @@ async function apply(
       continue;
     }
     seen.add(merged.name);
-    const outcome: UpsertOutcome = dryRun
+    const replaced = existing && !found.byId ? replacedFields(existing.host, merged) : [];
+    if (replaced.length && !o.replace) {
+      report.skipped.push({
+        name: merged.name,
+        reason: `would replace the stored host of that name (${replaced.join('; ')}); pass --replace to replace it`,
+      });
+      continue;
+    }
+    const outcome: UpsertOutcome = !store
       ? existing
         ? JSON.stringify(existing.host) === JSON.stringify(merged)
           ? 'unchanged'
           : 'updated'
         : 'added'
-      : await store.upsert(merged, now);
+      : await store.upsert(merged, o.now);
     report[outcome].push(merged.name);
     const gaps = classificationGaps(merged);
     if (gaps.length) report.flagged.push({ name: merged.name, gaps });
@@ -147,6 +206,8 @@ export interface ImportOptions {
   from?: string;
   project?: string;
   dryRun: boolean;
+  /** replace stored hosts whose connection, provider or classification the import changes */
+  replace?: boolean;
   now: string;
   env: NodeJS.ProcessEnv;
   client?: Partial<RaffClientOptions>;
@@ -168,12 +229,13 @@ export async function importHosts(inputs: InventoryInputs, o: ImportOptions): Pr
   const inv = await loadInventory(inputs);
   let result: ImportResult;
   let settings: ReturnType<typeof resolveRaffSettings> | undefined;
-  if (o.file) result = parseInventoryFile(o.file);
+  const limits = resolveLimits(o.env);
+  if (o.file) result = parseInventoryFile(o.file, limits);
   else {
     settings = resolveRaffSettings(inv.config.config, o.from!, o.env, o.project);
     result = await discoverRaffHosts(settings, o.client, o.onPage);
   }
-  const applied = await apply(inputs, inv, result, o.dryRun, o.now);
+  const applied = await apply(inputs, inv, result, o);
   const report: ImportReport = {
     from: o.file ?? o.from!,
     format: result.format,

@@ -3,6 +3,7 @@ import { emptyConfig, loadConfig, type LoadedConfig } from '../adapters/config/l
 import { HostStore } from '../adapters/store/host-store.js';
 import type { Store } from '../adapters/store/open-store.js';
 import { UserError } from '../core/errors.js';
+import { resolveLimits } from '../core/limits/limits.js';
 import { classificationGaps, type Host } from '../core/inventory/host.js';
 
 /** Where a host of the inventory is recorded. */
@@ -37,14 +38,17 @@ export interface InventoryInputs {
   configExplicit: boolean;
   openStore: () => Promise<Store>;
   cwd?: string;
+  /** where `PATCHWISE_LIMIT_*` variables are read (the process environment when absent) */
+  env?: Record<string, string | undefined>;
 }
 
 /** The configuration, or an empty one when the default ./patchwise.yaml does not exist. */
 export function loadConfigOrEmpty(
-  inputs: Pick<InventoryInputs, 'configPath' | 'configExplicit' | 'cwd'>,
+  inputs: Pick<InventoryInputs, 'configPath' | 'configExplicit' | 'cwd' | 'env'>,
 ): LoadedConfig {
   if (!inputs.configExplicit && !fs.existsSync(inputs.configPath)) return emptyConfig(inputs.configPath);
-  return loadConfig(inputs.configPath, inputs.cwd);
+  const { yamlAliases } = resolveLimits(inputs.env ?? process.env);
+  return loadConfig(inputs.configPath, inputs.cwd, { maxAliases: yamlAliases });
 }
 
 /**

@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigSchema, IncludedFileSchema, type Config } from '../../core/config/config-schema.js';
 import { UserError } from '../../core/errors.js';
+import { defaultLimits, limitExceeded } from '../../core/limits/limits.js';
 import type { Host } from '../../core/inventory/host.js';
 import { formatConfigIssues, formatProblem, type ConfigProblem } from './format-config-issues.js';
 
@@ -33,6 +34,19 @@ interface Parsed<T> {
   data?: unknown;
   problems: ConfigProblem[];
   hostLines: number[];
+  /** the line of each `include:` entry */
+  includeLines?: number[];
+}
+
+/** How to read the configuration. */
+export interface LoadConfigOptions {
+  /** the `yamlAliases` limit (a billion-laughs file stops here) */
+  maxAliases?: number;
+}
+
+interface ParseContext {
+  includedFrom?: string;
+  maxAliases: number;
 }
 
 function readText(file: string, display: string, includedFrom?: string): string {
@@ -63,11 +77,12 @@ function parseFile<S extends z.ZodType>(
   file: string,
   display: string,
   schema: S,
-  includedFrom?: string,
+  ctx: ParseContext,
 ): Parsed<z.infer<S>> {
+  const { includedFrom, maxAliases } = ctx;
   const text = readText(file, display, includedFrom);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length) {
     const problems = doc.errors.map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);
@@ -76,22 +91,77 @@ function parseFile<S extends z.ZodType>(
         line: pos.line,
         column: pos.col,
         field: '(yaml)',
-        message: e.message.split('\n')[0]!,
+        // Only the reason, never the text around it: the file may not be a patchwise file at all.
+        message: e.message.split('\n')[0]!.replace(/:.*$/, ''),
         hint: 'Check indentation, colons and quoting around this line.',
       };
     });
     return { problems, hostLines: [] };
   }
-  const data: unknown = doc.toJS() ?? {};
-  const hostsNode = doc.get('hosts', true) as { items?: { range?: number[] }[] } | undefined;
-  const hostLines = (hostsNode?.items ?? []).map((n) => lineCounter.linePos(n.range?.[0] ?? 0).line);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: maxAliases }) ?? {};
+  } catch (e) {
+    if (e instanceof ReferenceError)
+      throw limitExceeded('yamlAliases', maxAliases, display, 'resolving YAML aliases');
+    throw e;
+  }
+  if (includedFrom && !isHostsFile(data))
+    return {
+      problems: [
+        {
+          file: display,
+          line: 1,
+          column: 1,
+          field: '(file)',
+          message: `not a patchwise hosts file (expected a mapping with hosts:); its content is not shown`,
+          hint: `Include only files holding a hosts: list; see ${includedFrom}.`,
+        },
+      ],
+      hostLines: [],
+    };
+  const linesOf = (key: string) =>
+    (
+      ((doc.get(key, true) as { items?: { range?: number[] }[] } | undefined)?.items ?? []) as {
+        range?: number[];
+      }[]
+    ).map((n) => lineCounter.linePos(n.range?.[0] ?? 0).line);
+  const hostLines = linesOf('hosts');
+  const includeLines = linesOf('include');
   const r = schema.safeParse(data);
-  if (r.success) return { value: r.data, data, problems: [], hostLines };
+  if (r.success) return { value: r.data, data, problems: [], hostLines, includeLines };
   return {
     data,
     problems: formatConfigIssues(r.error.issues, { file: display, doc, lineCounter, data, schema }),
     hostLines,
+    includeLines,
   };
+}
+
+/** True for what an included file must be: a mapping whose only key is `hosts`. */
+function isHostsFile(data: unknown): boolean {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return false;
+  const keys = Object.keys(data);
+  return keys.length === 1 && keys[0] === 'hosts';
+}
+
+/**
+ * Why an included file may not be read, or undefined when it may: it must resolve (symlinks followed)
+ * to a regular file inside the directory of the main configuration file.
+ */
+function includeRefusal(inc: string, root: string): string | undefined {
+  let real: string;
+  try {
+    real = fs.realpathSync(inc);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? undefined : `cannot be resolved (${code ?? 'error'})`;
+  }
+  const rel = path.relative(root, real);
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel))
+    return `resolves outside the configuration's directory ${root}`;
+  if (!fs.statSync(real).isFile()) return 'is not a regular file';
+  return undefined;
 }
 
 function globToRegExp(segment: string): RegExp {
@@ -172,19 +242,34 @@ function checkProviders(config: Config, hosts: Host[], origins: Map<string, Host
  * returns it with every host's origin. Every problem in every file is reported at once, each as
  * `file:line:column: field: message. Hint: ...`, in one UserError (code `config-invalid`).
  */
-export function loadConfig(file: string, cwd = process.cwd()): LoadedConfig {
+export function loadConfig(file: string, cwd = process.cwd(), o: LoadConfigOptions = {}): LoadedConfig {
   const display = displayName(file, cwd);
-  const main = parseFile(file, display, ConfigSchema);
+  const maxAliases = o.maxAliases ?? defaultLimits().yamlAliases;
+  const main = parseFile(file, display, ConfigSchema, { maxAliases });
   const acc = { hosts: [] as Host[], origins: new Map<string, HostOrigin>(), problems: [...main.problems] };
   if (main.value) noteHosts(main.value.hosts, main.hostLines, display, acc);
   // Included files are checked even when the main file has problems, so one run lists them all.
   const include = (main.data as { include?: unknown } | undefined)?.include;
   if (Array.isArray(include)) {
-    for (const pattern of include.filter((x): x is string => typeof x === 'string')) {
+    const root = fs.realpathSync(path.dirname(path.resolve(file)));
+    for (const [i, pattern] of include.entries()) {
+      if (typeof pattern !== 'string') continue;
       const files = expandInclude(path.dirname(file), pattern);
       for (const inc of files) {
         const incDisplay = displayName(inc, cwd);
-        const parsed = parseFile(inc, incDisplay, IncludedFileSchema, display);
+        const refusal = includeRefusal(inc, root);
+        if (refusal) {
+          acc.problems.push({
+            file: display,
+            line: main.includeLines?.[i] ?? 1,
+            column: 1,
+            field: `include[${i}]`,
+            message: `${incDisplay} ${refusal}; not read`,
+            hint: 'Included files must sit in the directory of the configuration file or below it (symlinks are followed).',
+          });
+          continue;
+        }
+        const parsed = parseFile(inc, incDisplay, IncludedFileSchema, { includedFrom: display, maxAliases });
         acc.problems.push(...parsed.problems);
         if (parsed.value) noteHosts(parsed.value.hosts, parsed.hostLines, incDisplay, acc);
       }

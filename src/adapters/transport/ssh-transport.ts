@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OperationalError, UserError } from '../../core/errors.js';
+import { isSshValue } from '../../core/inventory/ssh-values.js';
 import { shellQuoteArgv } from './shell-quote.js';
 import { classifySshExit, sshError } from './ssh-errors.js';
 import type { RunOptions, RunResult, Transport } from './transport.js';
@@ -34,11 +35,6 @@ export interface SshSettings {
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
-const HOST = /^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,252}|\[?[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9]+)?\]?)$/;
-const USER = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/;
-const JUMP =
-  /^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,63}@)?[A-Za-z0-9_[\]:.-]{1,255}(?::\d{1,5})?(?:,(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,63}@)?[A-Za-z0-9_[\]:.-]{1,255}(?::\d{1,5})?)*$/;
-
 /** The ControlMaster socket directory for a data directory: short, private, one per data dir. */
 export function defaultControlDir(dataDir: string): string {
   const tag = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 10);
@@ -54,12 +50,11 @@ export function checkSshTarget(t: SshTarget): SshTarget {
       `The ssh ${field} ${JSON.stringify(value.slice(0, 80))} is not allowed.`,
       'Use a host name or address, a plain user name, and [user@]host[:port] for jump.',
     );
-  if (!HOST.test(t.host)) throw bad('host', t.host);
-  if (t.user !== undefined && !USER.test(t.user)) throw bad('user', t.user);
-  if (t.jump !== undefined && !JUMP.test(t.jump)) throw bad('jump', t.jump);
-  if (t.identityFile !== undefined && (t.identityFile.startsWith('-') || t.identityFile.includes('\n'))) {
+  if (!isSshValue('host', t.host)) throw bad('host', t.host);
+  if (t.user !== undefined && !isSshValue('user', t.user)) throw bad('user', t.user);
+  if (t.jump !== undefined && !isSshValue('jump', t.jump)) throw bad('jump', t.jump);
+  if (t.identityFile !== undefined && !isSshValue('path', t.identityFile))
     throw bad('identityFile', t.identityFile);
-  }
   return t;
 }
 

@@ -34,6 +34,9 @@ function printRows(rows: HostRow[]): void {
     );
 }
 
+/** How many flagged hosts the import report names before it gives a count. */
+const FLAGGED_SHOWN = 5;
+
 function printImport(r: ImportReport): void {
   const w = (s: string) => process.stdout.write(s + '\n');
   const verb = r.dryRun ? 'Would import' : 'Imported';
@@ -63,8 +66,13 @@ function printImport(r: ImportReport): void {
     for (const g of rec.gone)
       w(`  ${g.name} (id ${g.id}, from ${g.source}); remove with: patchwise hosts remove ${g.name}`);
   }
-  if (r.flagged.length)
-    w(`\nFlagged: ${r.flagged.map((f) => `${f.name} (${f.gaps.join(', ')})`).join('; ')}`);
+  if (r.flagged.length) {
+    const first = r.flagged.slice(0, FLAGGED_SHOWN);
+    const more = r.flagged.length - first.length;
+    w(
+      `\nFlagged: ${r.flagged.length} host(s) lack tier, exposure or owner: ${first.map((f) => `${f.name} (${f.gaps.join(', ')})`).join('; ')}${more ? `; and ${more} more (patchwise hosts list --flagged)` : ''}`,
+    );
+  }
 }
 
 function registerList(hosts: Command, ctx: CliContext): void {
@@ -160,10 +168,23 @@ function registerImport(hosts: Command, ctx: CliContext): void {
       "Raff project UUID (default: the provider's projectId, else every project the key reaches)",
     )
     .option('--dry-run', 'show what would change; write nothing')
+    .option(
+      '--replace',
+      'replace stored hosts of the same name whose address, provider, tier, exposure, owner or environment differ',
+    )
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
       `
+The import is one transaction: interrupted, it leaves the store as it was. A host name that is not valid
+(a letter or digit, then letters, digits, . - _; at most 63) is skipped with a note, never rewritten;
+so is a host whose address, user, port, jump host or identity file could be read by ssh as an option.
+A stored host of the same name with a different address or classification is kept unless --replace.
+Limits (exit 2 past them, nothing stored):
+  PATCHWISE_LIMIT_HOST_EXPANSION    hosts one Ansible host pattern expands to   (default 10000)
+  PATCHWISE_LIMIT_HOSTS_PER_IMPORT  hosts one import reads                      (default 100000)
+  PATCHWISE_LIMIT_YAML_ALIASES      YAML aliases one file resolves              (default 1000)
+
 Formats are detected by content: Ansible INI or YAML inventories (groups, ansible_host, ansible_user,
 ansible_port, patchwise_tier/exposure/owner vars, groups named tier_1, internet, owner_alice), and the JSON
 of \`terraform show -json\` (raff_vm, aws_instance, google_compute_instance, azurerm_linux_virtual_machine,
@@ -181,7 +202,7 @@ Examples:
     .action(
       async (
         file: string | undefined,
-        o: { from?: string; project?: string; dryRun?: boolean; json?: boolean },
+        o: { from?: string; project?: string; dryRun?: boolean; replace?: boolean; json?: boolean },
       ) => {
         const { importHosts } = await import('../../app/import-hosts.js');
         const bar = progress('Listing VMs');
@@ -190,6 +211,7 @@ Examples:
           from: o.from,
           project: o.project,
           dryRun: Boolean(o.dryRun),
+          replace: Boolean(o.replace),
           now: new Date().toISOString(),
           env: ctx.env,
           onPage: (got, total) => bar.update(got, total),

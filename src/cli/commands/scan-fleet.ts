@@ -76,6 +76,8 @@ async function selectHosts(
   if (all && names.length > 0) throw new UserError('scan-usage', 'Name hosts or use --all, not both.');
   const { loadInventory, requireHost } = await import('../../app/inventory.js');
   const inv = await loadInventory(ctx.inventoryInputs());
+  // A stored host that no longer validates (an ssh value now refused) is left out: say so.
+  for (const w of inv.warnings) process.stderr.write(`warning: ${w}\n`);
   const ssh = inv.config.config.ssh ?? {};
   if (all) {
     if (inv.hosts.length === 0)

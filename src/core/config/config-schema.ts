@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HostSchema } from '../inventory/host.js';
+import { HostSchema, sshValue } from '../inventory/host.js';
 import { PolicySchema } from '../policy/policy-schema.js';
 
 /** Provider kinds patchwise knows. */
@@ -61,9 +61,12 @@ export type ProviderConfig = z.infer<typeof ProviderSchema>;
 /** SSH settings every host shares unless it says otherwise. */
 export const SshSettingsSchema = z
   .object({
-    identityFile: z.string().min(1).optional().describe('private key passed as ssh -i'),
-    knownHosts: z.string().min(1).optional().describe('known_hosts file patchwise checks host keys against'),
-    user: z.string().min(1).optional().describe('default login user'),
+    identityFile: sshValue('path').optional().describe('private key passed as ssh -i'),
+    knownHosts: sshValue('path')
+      .refine((v) => !/\s/.test(v), { message: 'expected a path without spaces' })
+      .optional()
+      .describe('known_hosts file patchwise checks host keys against'),
+    user: sshValue('user').optional().describe('default login user'),
     connectTimeoutSeconds: z.number().int().positive().optional(),
   })
   .strict();

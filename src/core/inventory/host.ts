@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SSH_VALUE_RULES, isSshValue, type SshValueKind } from './ssh-values.js';
 
 /** How exposed a host is; the order is from most to least exposed. */
 export const EXPOSURES = ['internet', 'internal', 'isolated'] as const;
@@ -18,6 +19,13 @@ export function isTier(v: unknown): v is Tier {
 
 /** Host names: what the CLI, reports and the store key on. */
 export const HOST_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** {@link HOST_NAME_PATTERN} in words, for messages. */
+export const HOST_NAME_RULE =
+  'a letter or digit, then letters, digits, dot, dash or underscore; at most 63 characters';
+
+/** A string that may reach ssh's command line as a `kind` value; the rule is the message. */
+export const sshValue = (kind: SshValueKind) =>
+  z.string().refine((v) => isSshValue(kind, v), { message: `expected ${SSH_VALUE_RULES[kind].rule}` });
 
 /** How to reach a host: the system OpenSSH client, or the machine patchwise runs on. */
 export const ConnectionSchema = z.union([
@@ -25,11 +33,11 @@ export const ConnectionSchema = z.union([
     .object({
       ssh: z
         .object({
-          host: z.string().min(1).describe('address or ~/.ssh/config alias'),
-          user: z.string().min(1).optional(),
+          host: sshValue('host').describe('address or ~/.ssh/config alias'),
+          user: sshValue('user').optional(),
           port: z.number().int().min(1).max(65535).optional(),
-          jump: z.string().min(1).optional().describe('ProxyJump: [user@]host[:port]'),
-          identityFile: z.string().min(1).optional(),
+          jump: sshValue('jump').optional().describe('ProxyJump: [user@]host[:port]'),
+          identityFile: sshValue('path').optional(),
         })
         .strict(),
     })

@@ -40,7 +40,14 @@ export function checkCandidate(
   return { issue: { subject, line, message: `skipped: ${where}${first.message}` } };
 }
 
-/** Notes for the import report about tags that disagreed. */
+/** Notes for the import report about tags that disagreed or named tier/exposure with a value that is not one. */
 export function conflictIssues(subject: string, c: TagClassification, line?: number): ImportIssue[] {
-  return c.conflicts.map((x) => ({ subject, line, message: `conflicting tags, left unset: ${x}` }));
+  return [
+    ...c.conflicts.map((x) => ({ subject, line, message: `conflicting tags, left unset: ${x}` })),
+    ...c.invalid.map((x) => ({
+      subject,
+      line,
+      message: `tag ${JSON.stringify(x.slice(0, 60))} is not a valid tier (1-4) or exposure (internet, internal, isolated); left unset`,
+    })),
+  ];
 }

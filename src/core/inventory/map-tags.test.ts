@@ -21,7 +21,7 @@ describe('mapTagNames', () => {
     [['env-qa'], { environment: 'qa' }],
     [['web', 'tier-3', 'isolated', 'owner-ops'], { tier: 3, exposure: 'isolated', owner: 'ops' }],
   ])('%j -> %j', (names, expected) => {
-    const { conflicts, unmatched: _u, ...c } = mapTagNames(names);
+    const { conflicts, unmatched: _u, invalid: _i, ...c } = mapTagNames(names);
     expect(c).toEqual(
       Object.fromEntries(
         Object.entries({
@@ -65,7 +65,7 @@ describe('mapTagPairs', () => {
     [{ Name: 'public', Role: 'production' }, {}],
     [{ tier: '9' }, {}],
   ])('%j -> %j', (pairs, expected) => {
-    const { conflicts: _c, unmatched: _u, ...c } = mapTagPairs(pairs);
+    const { conflicts: _c, unmatched: _u, invalid: _i, ...c } = mapTagPairs(pairs);
     expect(Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined))).toEqual(expected);
   });
 });

@@ -10,6 +10,8 @@ export interface TagClassification {
   conflicts: string[];
   /** Tags that said nothing about the classification. */
   unmatched: string[];
+  /** Tags naming tier or exposure with a value that is not one (`tier=9`): ignored, and reported. */
+  invalid: string[];
 }
 
 type Field = 'tier' | 'exposure' | 'owner' | 'environment';
@@ -69,18 +71,24 @@ function readPair(key: string, value: string): Hit | undefined {
   return undefined;
 }
 
-function combine(hits: { hit?: Hit; source: string }[]): TagClassification {
+/** True for a key/value label that names tier or exposure (whatever its value says). */
+function namesRiskField(key: string): boolean {
+  return /^(?:patchwise[-_:.]?)?(?:tier|exposure)$/.test(key.trim().toLowerCase());
+}
+
+function combine(hits: { hit?: Hit; source: string; invalid?: boolean }[]): TagClassification {
   const found = new Map<Field, Set<string | number>>();
   const unmatched: string[] = [];
-  for (const { hit, source } of hits) {
+  const invalid: string[] = [];
+  for (const { hit, source, invalid: bad } of hits) {
     if (!hit) {
-      unmatched.push(source);
+      (bad ? invalid : unmatched).push(source);
       continue;
     }
     if (!found.has(hit.field)) found.set(hit.field, new Set());
     found.get(hit.field)!.add(hit.value);
   }
-  const out: TagClassification = { conflicts: [], unmatched };
+  const out: TagClassification = { conflicts: [], unmatched, invalid };
   for (const [field, values] of found) {
     if (values.size > 1) {
       out.conflicts.push(`${field}: ${[...values].join(' vs ')}`);
@@ -101,7 +109,9 @@ function combine(hits: { hit?: Hit; source: string }[]): TagClassification {
  * disagree leave the field unset and are reported in `conflicts`.
  */
 export function mapTagNames(names: readonly string[]): TagClassification {
-  return combine(names.map((n) => ({ hit: readName(n), source: n })));
+  return combine(
+    names.map((n) => ({ hit: readName(n), source: n, invalid: /^tier[-_:]?\S/i.test(n.trim()) })),
+  );
 }
 
 /**
@@ -110,7 +120,13 @@ export function mapTagNames(names: readonly string[]): TagClassification {
  * other keys are ignored: a `Name` tag of `public` says nothing about exposure.
  */
 export function mapTagPairs(pairs: Readonly<Record<string, string>>): TagClassification {
-  return combine(Object.entries(pairs).map(([k, v]) => ({ hit: readPair(k, v), source: `${k}=${v}` })));
+  return combine(
+    Object.entries(pairs).map(([k, v]) => ({
+      hit: readPair(k, v),
+      source: `${k}=${v}`,
+      invalid: namesRiskField(k),
+    })),
+  );
 }
 
 /**
@@ -128,5 +144,6 @@ export function mergeClassifications(
     environment: primary.environment ?? secondary.environment,
     conflicts: [...primary.conflicts, ...secondary.conflicts],
     unmatched: [...primary.unmatched, ...secondary.unmatched],
+    invalid: [...primary.invalid, ...secondary.invalid],
   };
 }

@@ -1,5 +1,7 @@
 import { parse as parseYaml } from 'yaml';
-import { toHostName } from './host.js';
+import { UserError } from '../errors.js';
+import { defaultLimits, limitExceeded, type Limits } from '../limits/limits.js';
+import { HOST_NAME_PATTERN, HOST_NAME_RULE } from './host.js';
 import {
   checkCandidate,
   conflictIssues,
@@ -17,11 +19,29 @@ interface AnsibleModel {
   hostVars: Map<string, Vars>;
   hostLine: Map<string, number>;
   issues: ImportIssue[];
+  limits: Limits;
+  source: string;
 }
 
-function emptyModel(): AnsibleModel {
-  return { groups: new Map(), hostVars: new Map(), hostLine: new Map(), issues: [] };
+/** How to read an inventory: its name for messages and the limits in force. */
+export interface AnsibleReadOptions {
+  /** the file name, for messages (`inventory.ini:3`) */
+  source?: string;
+  limits?: Limits;
 }
+
+function emptyModel(o: AnsibleReadOptions): AnsibleModel {
+  return {
+    groups: new Map(),
+    hostVars: new Map(),
+    hostLine: new Map(),
+    issues: [],
+    limits: o.limits ?? defaultLimits(),
+    source: o.source ?? 'inventory',
+  };
+}
+
+const where = (m: AnsibleModel, line?: number) => (line ? `${m.source}:${line}` : m.source);
 
 function group(m: AnsibleModel, name: string) {
   let g = m.groups.get(name);
@@ -30,25 +50,66 @@ function group(m: AnsibleModel, name: string) {
 }
 
 function addHost(m: AnsibleModel, groupName: string, host: string, vars: Vars, line?: number): void {
+  const before = m.hostVars.get(host);
+  if (!before && m.hostVars.size >= m.limits.hostsPerImport)
+    throw limitExceeded('hostsPerImport', m.limits.hostsPerImport, where(m, line), `host "${host}"`);
   group(m, groupName).hosts.add(host);
-  m.hostVars.set(host, { ...m.hostVars.get(host), ...vars });
+  const changed = Object.keys(vars).filter((k) => before?.[k] !== undefined && before[k] !== vars[k]);
+  if (changed.length)
+    m.issues.push({
+      subject: host,
+      line,
+      message: `listed more than once with different ${changed.slice(0, 3).join(', ')}; the later value is used`,
+    });
+  m.hostVars.set(host, { ...before, ...vars });
   if (line !== undefined && !m.hostLine.has(host)) m.hostLine.set(host, line);
 }
 
-/** Expands Ansible host ranges: `web[01:03]` -> web01, web02, web03; `db-[a:c]` -> db-a, db-b, db-c. */
-export function expandHostPattern(pattern: string): string[] {
-  const m = /^(.*?)\[([0-9a-z]+):([0-9a-z]+)(?::(\d+))?\](.*)$/i.exec(pattern);
+const RANGE = /\[([0-9a-z]+):([0-9a-z]+)(?::(\d+))?\]/i;
+
+/** How many values one `[from:to:step]` range yields. */
+function rangeSize(from: string, to: string, step: number): number {
+  const numeric = /^\d+$/.test(from) && /^\d+$/.test(to);
+  const [a, b] = numeric ? [Number(from), Number(to)] : [from.charCodeAt(0), to.charCodeAt(0)];
+  return b < a ? 0 : Math.floor((b - a) / step) + 1;
+}
+
+/** How many names a pattern expands to: the product of its ranges (1 without ranges). */
+export function countHostPattern(pattern: string): number {
+  let n = 1;
+  for (const r of pattern.matchAll(new RegExp(RANGE.source, 'gi')))
+    n *= rangeSize(r[1]!, r[2]!, Number(r[3] ?? 1) || 1);
+  return n;
+}
+
+/**
+ * Expands Ansible host ranges: `web[01:03]` -> web01, web02, web03; `db-[a:c]` -> db-a, db-b, db-c.
+ * Past `limit` names (the product of all ranges) it throws the `hostExpansion` limit error, before
+ * expanding anything.
+ */
+export function expandHostPattern(
+  pattern: string,
+  limit = defaultLimits().hostExpansion,
+  at = 'inventory',
+): string[] {
+  const count = countHostPattern(pattern);
+  if (count > limit)
+    throw limitExceeded('hostExpansion', limit, at, `the pattern "${pattern.slice(0, 80)}" (${count} hosts)`);
+  return expand(pattern);
+}
+
+function expand(pattern: string): string[] {
+  const m = new RegExp(`^(.*?)${RANGE.source}(.*)$`, 'i').exec(pattern);
   if (!m) return [pattern];
   const [, pre, from, to, stepText, post] = m as unknown as string[];
   const step = Number(stepText ?? 1) || 1;
   const out: string[] = [];
   if (/^\d+$/.test(from!) && /^\d+$/.test(to!)) {
-    for (let i = Number(from); i <= Number(to) && out.length < 10_000; i += step)
-      out.push(String(i).padStart(from!.length, '0'));
+    for (let i = Number(from); i <= Number(to); i += step) out.push(String(i).padStart(from!.length, '0'));
   } else {
     for (let c = from!.charCodeAt(0); c <= to!.charCodeAt(0); c += step) out.push(String.fromCharCode(c));
   }
-  return out.flatMap((x) => expandHostPattern(`${pre}${x}${post}`));
+  return out.flatMap((x) => expand(`${pre}${x}${post}`));
 }
 
 /** Splits `a=1 b="two words" c='x'` into tokens, keeping quoted spaces. */
@@ -75,8 +136,8 @@ function readPairs(tokens: string[]): Vars {
 }
 
 /** Reads the INI inventory format into groups, hosts and variables. */
-function readIni(text: string): AnsibleModel {
-  const m = emptyModel();
+function readIni(text: string, o: AnsibleReadOptions): AnsibleModel {
+  const m = emptyModel(o);
   let section = { name: 'ungrouped', kind: 'hosts' };
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
@@ -88,10 +149,14 @@ function readIni(text: string): AnsibleModel {
       return;
     }
     const tokens = tokenize(line.replace(/\s+#.*$/, ''));
+    if (!tokens.length) {
+      m.issues.push({ subject: 'line', line: i + 1, message: 'skipped: nothing readable on this line' });
+      return;
+    }
     if (section.kind === 'vars') Object.assign(group(m, section.name).vars, readPairs(tokens));
     else if (section.kind === 'children') group(m, section.name).children.add(tokens[0]!);
     else
-      for (const h of expandHostPattern(tokens[0]!))
+      for (const h of expandHostPattern(tokens[0]!, m.limits.hostExpansion, where(m, i + 1)))
         addHost(m, section.name, h, readPairs(tokens.slice(1)), i + 1);
   });
   return m;
@@ -111,7 +176,8 @@ function readYamlGroup(m: AnsibleModel, name: string, body: unknown): void {
   Object.assign(g.vars, stringVars(b.vars));
   if (b.hosts && typeof b.hosts === 'object')
     for (const [pattern, vars] of Object.entries(b.hosts))
-      for (const h of expandHostPattern(pattern)) addHost(m, name, h, stringVars(vars));
+      for (const h of expandHostPattern(pattern, m.limits.hostExpansion, `${m.source} (group ${name})`))
+        addHost(m, name, h, stringVars(vars));
   if (b.children && typeof b.children === 'object')
     for (const [child, childBody] of Object.entries(b.children)) {
       g.children.add(child);
@@ -120,28 +186,101 @@ function readYamlGroup(m: AnsibleModel, name: string, body: unknown): void {
 }
 
 /** Reads the YAML inventory format (`all: { hosts, vars, children }`). */
-function readYaml(text: string): AnsibleModel {
-  const m = emptyModel();
-  const doc: unknown = parseYaml(text);
+function readYaml(text: string, o: AnsibleReadOptions): AnsibleModel {
+  const m = emptyModel(o);
+  const doc = parseYamlBounded(text, m);
   if (doc && typeof doc === 'object')
     for (const [name, body] of Object.entries(doc)) readYamlGroup(m, name, body);
   return m;
 }
 
-/** The groups a host belongs to, directly or through `children`, ordered from general to specific. */
-function groupsOf(m: AnsibleModel, host: string): string[] {
+/** Parses YAML with the `yamlAliases` limit; a syntax error is a UserError naming the file. */
+function parseYamlBounded(text: string, m: AnsibleModel): unknown {
+  const max = m.limits.yamlAliases;
+  try {
+    return parseYaml(text, { maxAliasCount: max, prettyErrors: false, logLevel: 'error' });
+  } catch (e) {
+    if (e instanceof ReferenceError && /alias/i.test(e.message))
+      throw limitExceeded('yamlAliases', max, m.source, 'resolving YAML aliases');
+    const why =
+      e instanceof RangeError ? 'it nests too deeply' : (e as Error).message.split('\n')[0]!.slice(0, 200);
+    throw new UserError(
+      'inventory-yaml',
+      `${m.source} is not valid YAML: ${why}`,
+      'Check indentation, colons and quoting; `ansible-inventory -i FILE --list` shows what Ansible reads.',
+      { cause: e },
+    );
+  }
+}
+
+/** Each group's parents (the reverse of `children`), built once per inventory. */
+function parentsOf(m: AnsibleModel): Map<string, string[]> {
   const parents = new Map<string, string[]>();
   for (const [name, g] of m.groups)
-    for (const c of g.children) parents.set(c, [...(parents.get(c) ?? []), name]);
+    for (const c of g.children) {
+      const list = parents.get(c);
+      if (list) list.push(name);
+      else parents.set(c, [name]);
+    }
+  return parents;
+}
+
+/**
+ * The groups `start` and their ancestors, each with its longest distance from `start`. A loop over a
+ * topological order, so a deep chain or a lattice of groups costs linear time and no stack.
+ */
+function groupDepths(start: readonly string[], parents: Map<string, string[]>): Map<string, number> {
+  const nodes = new Set(start);
+  const queue = [...start];
+  while (queue.length)
+    for (const p of parents.get(queue.pop()!) ?? [])
+      if (!nodes.has(p)) {
+        nodes.add(p);
+        queue.push(p);
+      }
+  const pending = new Map<string, number>();
+  for (const n of nodes) for (const p of parents.get(n) ?? []) pending.set(p, (pending.get(p) ?? 0) + 1);
   const depth = new Map<string, number>();
-  const visit = (name: string, d: number, seen: Set<string>): void => {
-    if (seen.has(name)) return;
-    depth.set(name, Math.max(depth.get(name) ?? 0, d));
-    for (const p of parents.get(name) ?? []) visit(p, d + 1, new Set([...seen, name]));
+  const ready = [...nodes].filter((n) => !pending.get(n));
+  for (const n of ready) depth.set(n, 0);
+  while (ready.length) {
+    const n = ready.pop()!;
+    for (const p of parents.get(n) ?? []) {
+      depth.set(p, Math.max(depth.get(p) ?? 0, depth.get(n)! + 1));
+      const left = pending.get(p)! - 1;
+      pending.set(p, left);
+      if (left === 0) ready.push(p);
+    }
+  }
+  // Groups in a children loop (Ansible refuses those) keep what they reached.
+  for (const n of nodes) if (!depth.has(n)) depth.set(n, 0);
+  return depth;
+}
+
+/** The groups of every host, directly or through `children`, ordered from general to specific. */
+function hostGroups(m: AnsibleModel): (host: string) => string[] {
+  const parents = parentsOf(m);
+  const direct = new Map<string, string[]>();
+  for (const [name, g] of m.groups)
+    for (const h of g.hosts) {
+      const list = direct.get(h);
+      if (list) list.push(name);
+      else direct.set(h, [name]);
+    }
+  // Hosts of one inventory share few distinct group sets: work each set out once.
+  const memo = new Map<string, string[]>();
+  return (host) => {
+    const start = direct.get(host) ?? [];
+    const key = start.join('\n');
+    let out = memo.get(key);
+    if (!out) {
+      const depth = groupDepths(start, parents);
+      const all = [...depth.keys()].filter((n) => n !== 'all' && n !== 'ungrouped');
+      out = ['all', ...all.sort((a, b) => depth.get(b)! - depth.get(a)! || a.localeCompare(b))];
+      memo.set(key, out);
+    }
+    return out;
   };
-  for (const [name, g] of m.groups) if (g.hosts.has(host)) visit(name, 0, new Set());
-  const all = [...depth.keys()].filter((n) => n !== 'all' && n !== 'ungrouped');
-  return ['all', ...all.sort((a, b) => depth.get(b)! - depth.get(a)! || a.localeCompare(b))];
 }
 
 function jumpFrom(args: string | undefined): string | undefined {
@@ -160,18 +299,21 @@ function connectionOf(name: string, v: Vars): Record<string, unknown> {
   return { ssh };
 }
 
-function hostFrom(m: AnsibleModel, name: string, out: ImportResult): void {
-  const groups = groupsOf(m, name);
+function hostFrom(m: AnsibleModel, name: string, groups: string[], out: ImportResult): void {
   const vars: Vars = {};
   for (const g of groups) Object.assign(vars, m.groups.get(g)?.vars);
   Object.assign(vars, m.hostVars.get(name));
   const pw = Object.fromEntries(Object.entries(vars).filter(([k]) => k.startsWith('patchwise_')));
   const c = mergeClassifications(mapTagPairs(pw), mapTagNames(groups.filter((g) => g !== 'all')));
   const line = m.hostLine.get(name);
-  const hostName = toHostName(name) ?? name;
+  if (!HOST_NAME_PATTERN.test(name)) {
+    const shown = JSON.stringify(name.slice(0, 80));
+    out.issues.push({ subject: shown, line, message: `skipped: not a valid host name (${HOST_NAME_RULE})` });
+    return;
+  }
   const candidate = withClassification(
     {
-      name: hostName,
+      name,
       connection: connectionOf(name, vars),
       tags: { 'ansible-groups': groups.slice(1).join(',') },
     },
@@ -197,14 +339,15 @@ function looksLikeYaml(text: string): boolean {
  * `tier_1`, `internet`, `owner_alice`, `production`, classify the host. Variables from parent groups are
  * inherited, more specific groups and host variables win, as in Ansible.
  */
-export function parseAnsibleInventory(text: string): ImportResult {
+export function parseAnsibleInventory(text: string, o: AnsibleReadOptions = {}): ImportResult {
   const yaml = looksLikeYaml(text);
-  const m = yaml ? readYaml(text) : readIni(text);
+  const m = yaml ? readYaml(text, o) : readIni(text, o);
   const out: ImportResult = {
     format: yaml ? 'ansible-yaml' : 'ansible-ini',
     hosts: [],
     issues: [...m.issues],
   };
-  for (const name of m.hostVars.keys()) hostFrom(m, name, out);
+  const groupsOf = hostGroups(m);
+  for (const name of m.hostVars.keys()) hostFrom(m, name, groupsOf(name), out);
   return out;
 }

@@ -1,4 +1,5 @@
-import { toHostName } from './host.js';
+import { defaultLimits, limitExceeded, type Limits } from '../limits/limits.js';
+import { HOST_NAME_PATTERN, HOST_NAME_RULE, toHostName } from './host.js';
 import { checkCandidate, conflictIssues, withClassification, type ImportResult } from './import-result.js';
 import { mapTagNames, mapTagPairs, mergeClassifications, type TagClassification } from './map-tags.js';
 
@@ -60,10 +61,17 @@ const READERS: Record<string, InstanceReader> = {
 
 const text = (x: unknown): string | undefined => (typeof x === 'string' && x ? x : undefined);
 
-function* walk(m: TfModule | undefined): Generator<TfResource> {
-  if (!m) return;
-  yield* m.resources ?? [];
-  for (const c of m.child_modules ?? []) yield* walk(c);
+const list = <T>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
+
+/** Every resource of a module and its children; a loop, so deeply nested JSON cannot exhaust the stack. */
+function* walk(root: TfModule): Generator<TfResource> {
+  const todo: unknown[] = [root];
+  while (todo.length) {
+    const m = todo.shift() as TfModule | null;
+    if (!m || typeof m !== 'object') continue;
+    for (const r of list<TfResource>(m.resources)) if (r && typeof r === 'object') yield r;
+    todo.push(...list(m.child_modules));
+  }
 }
 
 function stringMap(x: unknown): Record<string, string> {
@@ -89,9 +97,9 @@ function candidateOf(
   pairs: Record<string, string>,
 ) {
   const v = r.values ?? {};
-  const rawName =
-    pairs.Name ?? (typeof v.name === 'string' ? v.name : r.address.replace(/^.*?([^.]+)$/, '$1'));
-  const name = toHostName(rawName) ?? toHostName(r.address);
+  const given = pairs.Name ?? (typeof v.name === 'string' ? v.name : undefined);
+  // A name someone wrote is used as it is or refused; only the resource address is turned into one.
+  const name = given ?? toHostName(r.address.replace(/^.*?([^.]+)$/, '$1')) ?? toHostName(r.address);
   const id = String((reader.id ?? ((x) => x.id))(v) ?? '');
   const publicIp = text(reader.publicIp(v));
   const address = publicIp ?? text(reader.privateIp(v));
@@ -111,7 +119,11 @@ function candidateOf(
  * Tag or label keys `tier`, `exposure`, `owner`, `environment`/`env` classify it; tag name lists are
  * read like Raff tags (`tier-1`, `internet`, `owner-alice`).
  */
-export function parseTerraformState(doc: unknown): ImportResult {
+export function parseTerraformState(
+  doc: unknown,
+  o: { source?: string; limits?: Limits } = {},
+): ImportResult {
+  const limit = (o.limits ?? defaultLimits()).hostsPerImport;
   const out: ImportResult = { format: 'terraform-state', hosts: [], issues: [] };
   const d = doc as { values?: { root_module?: TfModule }; planned_values?: unknown };
   if (!d?.values?.root_module) {
@@ -123,12 +135,24 @@ export function parseTerraformState(doc: unknown): ImportResult {
     return out;
   }
   for (const r of walk(d.values.root_module)) {
-    const reader = READERS[r.type];
+    const reader = Object.hasOwn(READERS, r.type) ? READERS[r.type] : undefined;
     if (!reader || (r.mode ?? 'managed') !== 'managed') continue;
+    const address = String(r.address);
     const { pairs, names } = tagsOf(r.values ?? {});
     const c = mergeClassifications(mapTagPairs(pairs), mapTagNames(names));
-    out.issues.push(...conflictIssues(r.address, c));
-    const res = checkCandidate(r.address, candidateOf(r, reader, c, pairs));
+    out.issues.push(...conflictIssues(address, c));
+    const candidate = candidateOf({ ...r, address }, reader, c, pairs);
+    if (typeof candidate.name !== 'string' || !HOST_NAME_PATTERN.test(candidate.name)) {
+      const shown = JSON.stringify(String(candidate.name ?? '').slice(0, 80));
+      out.issues.push({
+        subject: address,
+        message: `skipped: name ${shown} is not a valid host name (${HOST_NAME_RULE})`,
+      });
+      continue;
+    }
+    if (out.hosts.length >= limit)
+      throw limitExceeded('hostsPerImport', limit, o.source ?? 'state', `resource ${address}`);
+    const res = checkCandidate(address, candidate);
     if ('host' in res) out.hosts.push(res.host);
     else out.issues.push(res.issue);
   }
