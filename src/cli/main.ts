@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isKnownError, UserError } from '../core/errors.js';
 import { CliContext, type GlobalOptions } from './context.js';
 import { EXIT } from './exit-codes.js';
+import { safeLines } from './output.js';
 import { COMMANDS } from './commands/index.js';
 
 /** Builds the `patchwise` program with every command registered. */
@@ -39,13 +40,14 @@ export function reportError(e: unknown): number {
     return EXIT.user;
   }
   if (isKnownError(e)) {
-    process.stderr.write(`error: ${e.message}\n`);
-    if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);
-    if (process.env.PATCHWISE_DEBUG && e.cause) process.stderr.write(`cause: ${String(e.cause)}\n`);
+    process.stderr.write(`error: ${safeLines(e.message)}\n`);
+    if (e.hint) process.stderr.write(`hint: ${safeLines(e.hint)}\n`);
+    if (process.env.PATCHWISE_DEBUG && e.cause)
+      process.stderr.write(`cause: ${safeLines(String(e.cause))}\n`);
     return e instanceof UserError ? EXIT.user : EXIT.operational;
   }
   process.stderr.write(
-    `patchwise: internal error (a bug; please report it):\n${(e as Error)?.stack ?? String(e)}\n`,
+    `patchwise: internal error (a bug; please report it):\n${safeLines((e as Error)?.stack ?? String(e))}\n`,
   );
   return EXIT.operational;
 }
