@@ -52,8 +52,25 @@ export function reportError(e: unknown): number {
   return EXIT.operational;
 }
 
+/**
+ * A reader that stops early (`patchwise hosts list | head -1`) closes the pipe: the command ends there,
+ * quietly, with exit 0, whatever it was writing (as `NdjsonWriter` does for NDJSON). What it had
+ * recorded in the store stays recorded; a transaction in flight is rolled back by SQLite. A closed
+ * stderr is ignored: the command goes on.
+ */
+export function endQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(EXIT.ok);
+  });
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 /** Entry point: runs the program and sets the process exit code. */
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipe();
   const { program, ctx } = buildProgram();
   let code: number = EXIT.ok;
   try {
