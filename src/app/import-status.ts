@@ -4,7 +4,7 @@ import type { Store } from '../adapters/store/open-store.js';
 import { UserError } from '../core/errors.js';
 import { osFamily } from '../core/inventory/os-families.js';
 import { parseOsRelease } from '../core/inventory/parse-os-release.js';
-import { recordScans } from './record-scan.js';
+import { recordScansIn } from './record-scan.js';
 import { because, outcomeOfError, outcomeOfState, type ScanOutcome, type ScanResult } from './scan-result.js';
 import { checkHostName, checkStatusOs, readStatusFile, stateFromStatus } from './status-file.js';
 
@@ -51,7 +51,7 @@ export interface ImportStatusOptions {
   dir: string;
   /** The OS (`debian:12`) of hosts with no os-release beside their status file. */
   os?: string;
-  /** Scans recorded per transaction (default 200). */
+  /** Scans written at a time inside the import's one transaction (default 200). */
   batchSize?: number;
   onProgress?: (done: number, total: number, host: string) => void;
   now?: () => Date;
@@ -59,7 +59,7 @@ export interface ImportStatusOptions {
 
 /**
  * Imports a directory of status files, one host each (see {@link listStatusDir}), through the one scan
- * writer in batched transactions. A file that cannot be read is `failed` (`read-failed`), one that lists
+ * writer in one transaction: all the hosts are recorded, or (killed or failed part-way) none. A file that cannot be read is `failed` (`read-failed`), one that lists
  * nothing installed `failed` (`no-packages`); a bad file name (`bad-name`), an OS a status file cannot
  * describe (`unsupported-os`) or no OS at all (`unknown-os`) skip that host; the others are imported.
  * One result per host, in name order. A missing directory or a bad `os` is a UserError.
@@ -71,22 +71,27 @@ export async function importStatusDir(store: Store, opts: ImportStatusOptions): 
   });
   const batchSize = opts.batchSize ?? 200;
   const now = () => opts.now?.() ?? new Date();
-  const results: ScanResult[] = [];
-  let batch: ScanOutcome[] = [];
-  // The next file is read while this one is parsed.
-  let next = entries[0] ? load(entries[0], fallbackOs, now()) : undefined;
-  for (const [i, entry] of entries.entries()) {
-    const loaded = await next!;
-    next = entries[i + 1] ? load(entries[i + 1]!, fallbackOs, now()) : undefined;
-    batch.push('status' in loaded ? loaded : parse(loaded));
-    if (batch.length >= batchSize) {
-      results.push(...(await recordScans(store, batch)));
-      batch = [];
+  // One transaction for the whole directory: killed or failed part-way, the import records no host
+  // (the store is as before); done, every host (as after). Scans are written a batch at a time inside
+  // it, so memory holds one batch, not the directory.
+  return store.db.transaction().execute(async (tx) => {
+    const results: ScanResult[] = [];
+    let batch: ScanOutcome[] = [];
+    // The next file is read while this one is parsed.
+    let next = entries[0] ? load(entries[0], fallbackOs, now()) : undefined;
+    for (const [i, entry] of entries.entries()) {
+      const loaded = await next!;
+      next = entries[i + 1] ? load(entries[i + 1]!, fallbackOs, now()) : undefined;
+      batch.push('status' in loaded ? loaded : parse(loaded));
+      if (batch.length >= batchSize) {
+        results.push(...(await recordScansIn(tx, batch)));
+        batch = [];
+      }
+      opts.onProgress?.(i + 1, entries.length, entry.host);
     }
-    opts.onProgress?.(i + 1, entries.length, entry.host);
-  }
-  results.push(...(await recordScans(store, batch)));
-  return results;
+    results.push(...(await recordScansIn(tx, batch)));
+    return results;
+  });
 }
 
 /** A host's files, read and ready to parse. */

@@ -23,6 +23,7 @@ export interface GlobalOptions {
   config?: string;
   dataDir?: string;
   now?: string;
+  debug?: boolean;
 }
 
 /**

@@ -1,4 +1,6 @@
 import { writeJson } from './json-stream.js';
+import { safeText } from './safe-text.js';
+
 /**
  * Prints records as JSON, one document, to stdout: `JSON.stringify(value, null, 2)`, written in pieces
  * so a whole fleet's report need not fit in one string (see {@link writeJson}).
@@ -16,12 +18,15 @@ export interface Column<T> {
   max?: number;
 }
 
-/** Formats rows as an aligned text table (no colours, so it pipes cleanly). */
+/**
+ * Formats rows as an aligned text table (no colours, so it pipes cleanly). Every cell is printed with its
+ * control characters escaped (tabs and newlines too, so a cell can neither break the alignment nor the row).
+ */
 export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   const cells = rows.map((r) =>
     columns.map((c) => {
       const v = c.get(r);
-      const s = v === undefined || v === null ? '' : String(v);
+      const s = v === undefined || v === null ? '' : safeText(String(v));
       return c.max && s.length > c.max ? s.slice(0, c.max - 1) + '…' : s;
     }),
   );
@@ -32,6 +37,14 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
       .join('  ')
       .trimEnd();
   return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n') + '\n';
+}
+
+/**
+ * Text composed of lines, some of it from outside, made safe for a terminal: each line's control
+ * characters are escaped (see {@link safeText}), the line breaks between them kept.
+ */
+export function safeLines(text: string): string {
+  return text.split('\n').map(safeText).join('\n');
 }
 
 /** Prints a table to stdout. */

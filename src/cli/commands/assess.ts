@@ -9,6 +9,7 @@ import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { NdjsonWriter } from '../ndjson.js';
 import { printTable, progress, type Column } from '../output.js';
+import { safeText } from '../safe-text.js';
 import { FINDING_COLUMNS, positiveInt } from './findings.js';
 
 interface AssessOptions {
@@ -164,11 +165,14 @@ function parseFailOn(v: string | undefined): Action | undefined {
 
 function printText(result: AssessResult): void {
   for (const s of result.scans) {
-    if (s.status !== 'ok') process.stderr.write(`scan ${s.host}: ${s.status}: ${s.message ?? ''}\n`);
+    if (s.status !== 'ok')
+      process.stderr.write(safeText(`scan ${s.host}: ${s.status}: ${s.message ?? ''}`) + '\n');
     else if (s.issues)
-      process.stderr.write(`scan ${s.host}: ${s.issues} lines skipped (see patchwise scan --json)\n`);
+      process.stderr.write(
+        `scan ${safeText(s.host)}: ${s.issues} lines skipped (see patchwise scan --json)\n`,
+      );
   }
-  for (const n of result.notes) process.stderr.write(`note: ${n}\n`);
+  for (const n of result.notes) process.stderr.write(`note: ${safeText(n)}\n`);
   if (result.hostRows.length) {
     printTable(result.hostRows, HOST_COLUMNS);
     process.stdout.write('\n');

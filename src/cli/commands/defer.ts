@@ -3,6 +3,7 @@ import type { DeferralView } from '../../app/defer.js';
 import { UserError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { formatTable, printJson } from '../output.js';
+import { safeText } from '../safe-text.js';
 import { decideInputs } from './plan.js';
 
 const collect = (v: string, acc: string[]) => [
@@ -108,7 +109,7 @@ A deferral ends by itself at its review date or when its end condition holds; th
         ctx.now ?? new Date(),
         ctx.now === undefined,
       );
-      for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
+      for (const n of r.notes) process.stderr.write(`note: ${safeText(n)}\n`);
       if (o.json) return printJson(r);
       process.stdout.write(
         `recorded ${r.deferral.id}: covers ${r.covers} current finding(s), capped as ${r.action}; review ${r.deferral.review}\n`,
@@ -155,6 +156,6 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (id: string, o: { reason: string }) => {
       const { endDeferral } = await import('../../app/defer.js');
       await endDeferral(decideInputs(ctx), id, o.reason, ctx.now ?? new Date());
-      process.stdout.write(`ended ${id}\n`);
+      process.stdout.write(`ended ${safeText(id)}\n`);
     });
 }

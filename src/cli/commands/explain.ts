@@ -3,6 +3,7 @@ import { UserError } from '../../core/errors.js';
 import type { Decision } from '../../core/policy/decide-finding.js';
 import type { CliContext } from '../context.js';
 import { printJson } from '../output.js';
+import { safeText } from '../safe-text.js';
 import { decideClock, decideInputs } from './plan.js';
 
 /** True when `q` names the decision's finding: a CVE, the vulnerability id, the package or a binary. */
@@ -25,7 +26,7 @@ function explainText(d: Decision): string {
     d.action === 'compensate'
       ? `controls to choose from: ${d.controls.join(', ')}`
       : `rollback: ${d.rollback.join(', ') || 'none'}`;
-  return [head, ...d.reasons.map((r) => `  - ${r}`), `  ${safety}`].join('\n');
+  return [head, ...d.reasons.map((r) => `  - ${r}`), `  ${safety}`].map(safeText).join('\n');
 }
 
 /** Registers `patchwise explain`. */
@@ -61,7 +62,7 @@ same in sentences); --json prints both.`,
         );
       }
       if (opts.json) return printJson(ds);
-      if (ds.length === 0) return void process.stdout.write(`${host} has no open findings.\n`);
+      if (ds.length === 0) return void process.stdout.write(`${safeText(host)} has no open findings.\n`);
       process.stdout.write(ds.map(explainText).join('\n\n') + '\n');
     });
 }

@@ -5,6 +5,7 @@ import { UserError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { NdjsonWriter } from '../ndjson.js';
 import { printTable, type Column } from '../output.js';
+import { safeText } from '../safe-text.js';
 
 /** The columns of the findings table, shared with `assess`. */
 export const FINDING_COLUMNS: Column<FindingRow>[] = [
@@ -74,7 +75,7 @@ written as each host is matched: memory stays flat however large the fleet.`,
         ...(ctx.now ? { now: ctx.now } : {}),
         ...(opts.host ? { hosts: [opts.host] } : {}),
       });
-      for (const n of run.notes) process.stderr.write(`note: ${n}\n`);
+      for (const n of run.notes) process.stderr.write(`note: ${safeText(n)}\n`);
       const limit = opts.all ? undefined : (opts.limit ?? (opts.json ? undefined : DEFAULT_LIMIT));
       const json = opts.json ? new NdjsonWriter() : undefined;
       await json?.header('findings', 2, { now: run.now.toISOString() });

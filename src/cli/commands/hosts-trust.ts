@@ -6,6 +6,7 @@ import type { Host } from '../../core/inventory/host.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson } from '../output.js';
+import { safeText } from '../safe-text.js';
 
 interface TrustOptions {
   all?: boolean;
@@ -79,5 +80,5 @@ function printTrust(results: TrustResult[]): void {
     for (const k of r.previous ?? []) out.push(`  was ${k.type.padEnd(16)} ${k.fingerprint}`);
     if (r.message) out.push(`  ${r.message}`);
   }
-  process.stdout.write(out.join('\n') + '\n');
+  process.stdout.write(out.map(safeText).join('\n') + '\n');
 }

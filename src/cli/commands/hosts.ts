@@ -3,7 +3,8 @@ import type { HostRow } from '../../app/hosts.js';
 import type { ImportReport } from '../../app/import-hosts.js';
 import type { InventoryInputs } from '../../app/inventory.js';
 import type { CliContext } from '../context.js';
-import { formatTable, printJson, progress } from '../output.js';
+import { formatTable, printJson, progress, safeLines } from '../output.js';
+import { safeText } from '../safe-text.js';
 import { registerTrust } from './hosts-trust.js';
 
 function inputs(ctx: CliContext): InventoryInputs {
@@ -11,7 +12,7 @@ function inputs(ctx: CliContext): InventoryInputs {
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
-const warn = (lines: string[]) => lines.forEach((w) => process.stderr.write(`warning: ${w}\n`));
+const warn = (lines: string[]) => lines.forEach((w) => process.stderr.write(`warning: ${safeText(w)}\n`));
 
 function printRows(rows: HostRow[]): void {
   process.stdout.write(
@@ -38,7 +39,7 @@ function printRows(rows: HostRow[]): void {
 const FLAGGED_SHOWN = 5;
 
 function printImport(r: ImportReport): void {
-  const w = (s: string) => process.stdout.write(s + '\n');
+  const w = (s: string) => process.stdout.write(safeLines(s) + '\n');
   const verb = r.dryRun ? 'Would import' : 'Imported';
   w(
     `${verb} ${r.added.length + r.updated.length + r.unchanged.length} hosts from ${r.from} (${r.format}): ${r.added.length} added, ${r.updated.length} updated, ${r.unchanged.length} unchanged.`,
@@ -132,7 +133,7 @@ A host without --tier, --exposure or --owner is added but flagged in every list 
       if (o.json) printJson(r.host);
       else
         process.stdout.write(
-          `added ${r.host.name}${r.gaps.length ? ` (flagged: ${r.gaps.join(', ')})` : ''}\n`,
+          `added ${safeText(r.host.name)}${r.gaps.length ? ` (flagged: ${r.gaps.join(', ')})` : ''}\n`,
         );
     });
 }
@@ -148,7 +149,7 @@ function registerRemove(hosts: Command, ctx: CliContext): void {
       if (o.json) printJson(r);
       else
         process.stdout.write(
-          `removed ${name}${r.stillInConfig ? ` from the store; it is still defined in ${r.stillInConfig}` : ''}\n`,
+          `removed ${safeText(name)}${r.stillInConfig ? ` from the store; it is still defined in ${r.stillInConfig}` : ''}\n`,
         );
     });
 }

@@ -5,6 +5,7 @@ import type { HostRollup } from '../../core/policy/rollup-host.js';
 import type { CliContext } from '../context.js';
 import { NdjsonWriter } from '../ndjson.js';
 import { formatTable, type Column } from '../output.js';
+import { safeText } from '../safe-text.js';
 
 /** The decision inputs every decide command passes to the app layer. */
 export function decideInputs(ctx: CliContext) {
@@ -66,7 +67,7 @@ function printHostDetail(h: HostPlan): void {
     out.push(`  change ${p.package} ${p.from} -> ${p.to} [${p.binaries.join(', ')}] ${p.action}`);
   out.push(`  reboot expected: ${h.rebootExpected ? `yes (${h.rebootPackages.join(', ')})` : 'no'}`);
   out.push(`  services restarting: ${h.restartServices.join(', ') || 'none known'}`);
-  process.stdout.write(out.join('\n') + '\n\n' + formatTable(h.decisions, DECISION_COLUMNS));
+  process.stdout.write(out.map(safeText).join('\n') + '\n\n' + formatTable(h.decisions, DECISION_COLUMNS));
 }
 
 interface PlanOptions {
@@ -109,7 +110,7 @@ findings), written as each host is decided: memory stays flat however large the 
         ...decideClock(ctx),
         ...(opts.host ? { hosts: [opts.host] } : {}),
       });
-      for (const n of run.notes) process.stderr.write(`note: ${n}\n`);
+      for (const n of run.notes) process.stderr.write(`note: ${safeText(n)}\n`);
       if (opts.json) {
         const json = new NdjsonWriter();
         await json.header('plan', 2, {

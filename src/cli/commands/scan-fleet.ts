@@ -6,6 +6,7 @@ import type { Host } from '../../core/inventory/host.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, progress } from '../output.js';
+import { safeText } from '../safe-text.js';
 import { printScanResults } from './scan-output.js';
 
 /** Options of a fleet scan on the command line. */
@@ -111,5 +112,5 @@ function printDiff(d: ScanDiff): void {
     lines.push(`  restart  ${d.staleProcesses.before} -> ${d.staleProcesses.after} stale processes`);
   }
   if (lines.length === 1) lines.push('  no change');
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(lines.map(safeText).join('\n') + '\n');
 }

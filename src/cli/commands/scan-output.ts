@@ -1,5 +1,6 @@
 import type { ScanResult } from '../../app/scan-result.js';
 import { printTable } from '../output.js';
+import { safeText } from '../safe-text.js';
 
 /**
  * Prints scan results as a table on stdout, then each problem on stderr: the first line of a failed or
@@ -23,12 +24,15 @@ export function printScanResults(results: readonly ScanResult[]): void {
 /** Each host's message (when not ok) and issue samples, on stderr. */
 export function printProblems(results: readonly ScanResult[]): void {
   for (const r of results) {
-    if (r.message && r.status !== 'ok') process.stderr.write(`${r.host}: ${r.message.split('\n')[0]}\n`);
+    if (r.message && r.status !== 'ok')
+      process.stderr.write(safeText(`${r.host}: ${r.message.split('\n')[0]}`) + '\n');
     for (const i of r.issueSamples) {
-      process.stderr.write(`${r.host}: ${i.source}${i.line ? `:${i.line}` : ''}: ${i.message}\n`);
+      process.stderr.write(
+        safeText(`${r.host}: ${i.source}${i.line ? `:${i.line}` : ''}: ${i.message}`) + '\n',
+      );
     }
     if (r.issues > r.issueSamples.length)
-      process.stderr.write(`${r.host}: … ${r.issues - r.issueSamples.length} more issues\n`);
+      process.stderr.write(`${safeText(r.host)}: … ${r.issues - r.issueSamples.length} more issues\n`);
   }
 }
 

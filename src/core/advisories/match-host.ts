@@ -125,9 +125,8 @@ function kevIn(hits: readonly AdvisoryHit[], intel: MatchIntel): number {
 
 /** The names of a group's installed binaries, each once, in the host's order. */
 export function binaryNames(g: CompactGroup): string[] {
-  const names: string[] = [];
-  for (const p of g.packages) if (!names.includes(p.name)) names.push(p.name);
-  return names;
+  if (g.packages.length === 1) return [g.packages[0]!.name];
+  return [...new Set(g.packages.map((p) => p.name))];
 }
 
 /** The KEV entry, best EPSS score and CVSS of `info` under `intel`, computed once per vulnerability. */
@@ -151,6 +150,8 @@ function enriched(info: VulnInfo, intel: MatchIntel): Enriched {
 /** Binaries of one source built from different source versions: per vulnerability, the lowest wins. */
 function emitMixed(out: Finding[], ctx: Context, source: string, first: CompactGroup) {
   const byVuln = new Map<string, Finding>();
+  // Each finding's binary names as a set, so merging the groups stays linear in their binaries.
+  const namesOf = new Map<Finding, Set<string>>();
   for (let g: CompactGroup | undefined = first; g; g = g.next) {
     const binaries = binaryNames(g);
     for (const e of g.hits) {
@@ -159,7 +160,13 @@ function emitMixed(out: Finding[], ctx: Context, source: string, first: CompactG
         byVuln.set(e.info.vulnId, finding(ctx, source, g.version, [...binaries], e));
         continue;
       }
-      for (const b of binaries) if (!f.binaries.includes(b)) f.binaries.push(b);
+      let names = namesOf.get(f);
+      if (!names) namesOf.set(f, (names = new Set(f.binaries)));
+      for (const b of binaries) {
+        if (names.has(b)) continue;
+        names.add(b);
+        f.binaries.push(b);
+      }
       const order = ctx.eco.order;
       if (order.compare(parseCached(ctx.eco, g.version), parseCached(ctx.eco, f.installedVersion)) < 0) {
         f.installedVersion = g.version;

@@ -96,6 +96,47 @@ describe('parseDpkgStatus', () => {
     expect(r.issues.at(-1)?.message).toBe('400 more issues not recorded');
   });
 
+  it.each([
+    ['a clean file', ''],
+    ['a file with a control byte elsewhere', '\nX-Note: \x01\n'],
+  ])('reports a field given twice in a stanza, with its line, and skips the stanza (%s)', (_, extra) => {
+    const twice = `${BASH}\nVersion: 9.9-9`;
+    const hidden = `Package: openssl\nStatus: install ok installed\nVersion: 3.0.1-1\nStatus: deinstall ok config-files`;
+    const r = parseDpkgStatus([twice, '', LIBC, '', hidden, extra].join('\n'));
+    expect(r.packages.map((p) => p.name)).toEqual(['libc6']);
+    // The control byte's own issue (in the second case) comes after these.
+    expect(r.issues.slice(0, 2)).toEqual([
+      {
+        source: 'dpkg-status',
+        line: 6,
+        message: 'package "bash": field "Version" given twice in the stanza of line 1; skipped',
+      },
+      {
+        source: 'dpkg-status',
+        line: 17,
+        message: 'package "openssl": field "Status" given twice in the stanza of line 14; skipped',
+      },
+    ]);
+  });
+
+  it('reports a package listed twice, with its line, and keeps the first', () => {
+    const again = BASH.replace('5.2.15-2+b7', '5.2.15-2+b8');
+    const i386 = LIBC.replace('amd64', 'i386');
+    const r = parseDpkgStatus([BASH, '', LIBC, '', again, '', i386, ''].join('\n'));
+    expect(r.packages.map((p) => `${p.name}:${p.arch} ${p.version}`)).toEqual([
+      'bash:amd64 5.2.15-2+b7',
+      'libc6:amd64 2.36-9+deb12u10',
+      'libc6:i386 2.36-9+deb12u10',
+    ]);
+    expect(r.issues).toEqual([
+      {
+        source: 'dpkg-status',
+        line: 13,
+        message: 'package "bash:amd64" is listed again (first at line 1); skipped',
+      },
+    ]);
+  });
+
   it('never echoes raw garbage unbounded', () => {
     const r = parseDpkgStatus(`Package: ${'$'.repeat(5000)}\nStatus: install ok installed\nVersion: 1\n`);
     expect(r.issues[0]!.message.length).toBeLessThan(200);

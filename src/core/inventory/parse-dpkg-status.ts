@@ -159,6 +159,14 @@ export function checkPackage(raw: RawPackage): InstalledPackage | string {
 interface Stanza {
   line: number;
   fields: Map<string, string>;
+  /** A field read twice (dpkg refuses such a stanza): the field as written and its second line. */
+  duplicate?: { field: string; line: number };
+}
+
+/** Records field `name` (lower case) of `stanza`, read at line `lineNo`; a second one is a duplicate. */
+function setField(stanza: Stanza, name: string, written: string, value: string, lineNo: number): void {
+  if (stanza.fields.has(name)) stanza.duplicate ??= { field: written, line: lineNo };
+  stanza.fields.set(name, value);
 }
 
 /**
@@ -171,9 +179,19 @@ interface Stanza {
 export function parseDpkgStatus(text: string, source = 'dpkg-status'): PackageListResult {
   const log = new IssueLog(source);
   const packages: InstalledPackage[] = [];
+  // name:arch -> the line of its stanza: a package listed twice is reported, its first stanza kept.
+  const seen = new Map<string, number>();
   for (const stanza of stanzas(text, log)) {
     const pkg = stanzaPackage(stanza, log);
-    if (pkg) packages.push(pkg);
+    if (!pkg) continue;
+    const key = pkg.arch ? `${pkg.name}:${pkg.arch}` : pkg.name;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      log.add(`package ${excerpt(key)} is listed again (first at line ${first}); skipped`, stanza.line);
+      continue;
+    }
+    seen.set(key, stanza.line);
+    packages.push(pkg);
   }
   if (text.trim().length === 0) log.add('input is empty: no packages');
   return { packages, issues: log.finish() };
@@ -211,11 +229,13 @@ function* stanzas(text: string, log: IssueLog): Generator<Stanza> {
     if (clean && end - from <= MAX_LINE) {
       const colon = text.indexOf(':', from);
       if (colon > from && colon < end) {
-        current ??= { line: lineNo, fields: new Map() };
+        current ??= newStanza(lineNo);
         const len = colon - from;
         if (len === 6 || len === 7 || len === 12) {
-          const field = text.slice(from, colon).toLowerCase();
-          if (WANTED.test(field)) current.fields.set(field, text.slice(colon + 1, end).trim());
+          const written = text.slice(from, colon);
+          const field = written.toLowerCase();
+          if (WANTED.test(field))
+            setField(current, field, written, text.slice(colon + 1, end).trim(), lineNo);
         }
         continue;
       }
@@ -231,11 +251,16 @@ function* stanzas(text: string, log: IssueLog): Generator<Stanza> {
       log.add(`not a "Field: value" line: ${excerpt(line)}`, lineNo);
       continue;
     }
-    current ??= { line: lineNo, fields: new Map() };
-    const field = line.slice(0, colon).toLowerCase();
-    if (WANTED.test(field)) current.fields.set(field, line.slice(colon + 1).trim());
+    current ??= newStanza(lineNo);
+    const written = line.slice(0, colon);
+    const field = written.toLowerCase();
+    if (WANTED.test(field)) setField(current, field, written, line.slice(colon + 1).trim(), lineNo);
   }
   if (current) yield current;
+}
+
+function newStanza(line: number): Stanza {
+  return { line, fields: new Map() };
 }
 
 /** Whether `text[from, to)` holds only white space (as `String.prototype.trim` sees it). */
@@ -255,6 +280,15 @@ function stanzaPackage(stanza: Stanza, log: IssueLog): InstalledPackage | undefi
   const status = f.get('status');
   if (name === undefined) {
     log.add('stanza without a Package field; skipped', stanza.line);
+    return undefined;
+  }
+  // Before the status check: a second Status line must not hide an installed package either.
+  const dup = stanza.duplicate;
+  if (dup) {
+    log.add(
+      `package ${excerpt(name)}: field ${excerpt(dup.field)} given twice in the stanza of line ${stanza.line}; skipped`,
+      dup.line,
+    );
     return undefined;
   }
   if (status === undefined || !isInstalled(status)) return undefined;

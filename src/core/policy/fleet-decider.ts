@@ -302,9 +302,7 @@ function positions(n: number): number[] {
 
 /** The installed binaries of a group as one key (names, each once, in the host's order). */
 function binaryKey(group: CompactGroup): string {
-  const names: string[] = [];
-  for (const p of group.packages) if (!names.includes(p.name)) names.push(p.name);
-  return names.join('\n');
+  return [...new Set(group.packages.map((p) => p.name))].join('\n');
 }
 
 function rolledDecision(f: Finding, o: DecisionOutcome): RolledDecision {

@@ -60,3 +60,22 @@ describe('rollupHost', () => {
     expect(r).toMatchObject({ action: null, state: 'clear', findings: 1, deferred: 1, packages: [] });
   });
 });
+
+describe('rollupHost with many binaries of one source', () => {
+  it('merges the binaries of every decision once each, in order, in linear time', () => {
+    const n = 50_000;
+    const names = Array.from({ length: n }, (_, i) => `libfoo${i}`);
+    const ds = [
+      finding({ binaries: names.slice(0, n / 2) }),
+      finding({ vulnId: 'DEBIAN-CVE-2024-7347', cves: ['CVE-2024-7347'], binaries: names }),
+      finding({ vulnId: 'DEBIAN-CVE-2024-7348', cves: ['CVE-2024-7348'], binaries: names.slice(n / 4) }),
+    ].map((f) => decideFinding(f, h, ctx));
+    const started = performance.now();
+    const r = rollupHost(h, ds);
+    // Quadratic merging took seconds at this size; linear takes milliseconds.
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(r.packages).toHaveLength(1);
+    expect(r.packages[0]!.binaries).toEqual(names);
+    expect(ds[0]!.binaries).toHaveLength(n / 2);
+  });
+});

@@ -161,6 +161,8 @@ export function summarizePackage<Tie>(
   let deferred = 0;
   let change: PackageChange | undefined;
   let ownBinaries = false;
+  let firstBinaries: readonly string[] | undefined;
+  let binarySet: Set<string> | undefined;
   let fixable = false;
   // Decisions share their rollback and control arrays: union each distinct array once.
   const rollbackLists = new Set<readonly RollbackRequirement[]>();
@@ -184,19 +186,26 @@ export function summarizePackage<Tie>(
     fixable = true;
     if (!change) {
       change = new PackageChange(d, d.fixedVersion);
+      firstBinaries = d.binaries;
       continue;
     }
     if (newer(d.os, d.fixedVersion, change.to)) change.to = d.fixedVersion;
     if (actionRank(d.action) < actionRank(change.action)) change.action = d.action;
     if (d.dueAt < change.dueAt) change.dueAt = d.dueAt;
-    for (const b of d.binaries) {
-      if (change.binaries.includes(b)) continue;
-      // A change starts with its first decision's binaries array and copies it only when another adds one.
-      if (!ownBinaries) {
-        change.binaries = [...change.binaries];
-        ownBinaries = true;
+    // Decisions of one group share their binaries array: only another array can add a name. A set of
+    // the names, made on first need, keeps a source with tens of thousands of binaries linear.
+    if (d.binaries !== change.binaries && d.binaries !== firstBinaries) {
+      binarySet ??= new Set(change.binaries);
+      for (const b of d.binaries) {
+        if (binarySet.has(b)) continue;
+        binarySet.add(b);
+        // A change starts with its first decision's binaries array and copies it only when another adds one.
+        if (!ownBinaries) {
+          change.binaries = [...change.binaries];
+          ownBinaries = true;
+        }
+        change.binaries.push(b);
       }
-      change.binaries.push(b);
     }
     change.vulnIds.push(d.vulnId);
   }
