@@ -25,7 +25,7 @@ const LIMITS_HELP = `  PATCHWISE_LIMIT_FEED_ENTRY_BYTES   bytes of one file or z
   PATCHWISE_LIMIT_FEED_TOTAL_BYTES   bytes decompressed from one archive   (default 1G)
   PATCHWISE_LIMIT_FEED_ENTRIES       entries in one zip archive            (default 500000)
   PATCHWISE_LIMIT_JSON_DEPTH         nesting levels of one JSON document   (default 64)
-  PATCHWISE_LIMIT_LINE_LENGTH        characters in one CSV line            (default 65536)`;
+  PATCHWISE_LIMIT_LINE_LENGTH        characters in one CSV line            (default 64k)`;
 
 function registerImport(feeds: Command, ctx: CliContext): void {
   feeds
