@@ -196,6 +196,7 @@ async function syncOne(
     const dl = await conditionalDownload(t.url, {
       cacheDir: opts.cacheDir,
       timeoutMs: opts.timeoutMs ?? 300_000,
+      ...(opts.limits ? { limits: opts.limits } : {}),
     });
     if (dl.status === 'not-modified') {
       const stored = [...known].some((s) => s === t.name || s.startsWith(`${t.name}:`));
