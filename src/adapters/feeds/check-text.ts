@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { UserError } from '../../core/errors.js';
 import { limitError, type FeedLimits } from './feed-limits.js';
 
@@ -8,6 +9,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * file with bytes that are not is refused whole (like invalid JSON), never read with replacement characters.
  */
 export function decodeUtf8(bytes: Uint8Array, where: string): string {
+  // Past Node's longest string (~512 MiB) decoding would throw a RangeError: say so (a raised limit can get here).
+  if (bytes.length > constants.MAX_STRING_LENGTH)
+    throw new UserError(
+      'feed-too-large',
+      `${where}: ${bytes.length} bytes, more than one text patchwise can read (${constants.MAX_STRING_LENGTH} characters).`,
+      'Keep PATCHWISE_LIMIT_FEED_ENTRY_BYTES below 512M; a genuine feed of this size is not supported.',
+    );
   try {
     return utf8.decode(bytes);
   } catch (e) {

@@ -38,9 +38,20 @@ export function readRegularFile(p: string, limits: FeedLimits): Uint8Array {
       );
     if (st.size > limits.entryBytes)
       throw limitError('entryBytes', limits, p, `the file's size (${st.size} bytes)`);
-    return fs.readFileSync(fd);
+    return readAll(p, fd);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+function readAll(p: string, fd: number): Uint8Array {
+  try {
+    return fs.readFileSync(fd);
+  } catch (e) {
+    // EISDIR and friends are ruled out above; what is left is a read error or a file past Node's 2 GiB.
+    throw new UserError('feed-unreadable', `Cannot read ${p}: ${(e as Error).message}.`, undefined, {
+      cause: e,
+    });
   }
 }
 
