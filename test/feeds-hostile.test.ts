@@ -83,9 +83,13 @@ describe('patchwise feeds import: hostile input', () => {
         PATCHWISE_LIMIT_FEED_TOTAL_BYTES: '4M',
       },
     );
-    refused([many], /many\.zip: counting the entries of the archive went past the feed-entries limit \(5 /, {
-      PATCHWISE_LIMIT_FEED_ENTRIES: '5',
-    });
+    refused(
+      [many],
+      /many\.zip: counting the entries of the archive \(12\) went past the feed-entries limit \(5 /,
+      {
+        PATCHWISE_LIMIT_FEED_ENTRIES: '5',
+      },
+    );
   });
 
   it('stops a gzip bomb', () => {
