@@ -60,8 +60,9 @@ export function gunzipBounded(bytes: Uint8Array, where: string, limits: FeedLimi
 
 /**
  * Reads the `*.json` entries of a zip archive one at a time, each handed to `onEntry` and then dropped.
- * The central directory is read first (structure, entry count) without decompressing anything; then each
- * entry is inflated in small pieces with running counts per entry and in total.
+ * The central directory is read first (structure, entry count) without decompressing anything. An entry
+ * that declares a size within the limits is inflated into exactly that (see {@link inflateDeclared});
+ * any other is inflated in small pieces with running counts per entry and in total.
  */
 export function unzipJsonEntries(
   bytes: Uint8Array,
