@@ -4,16 +4,16 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { gzipSync } from 'fflate';
+import { gzipSync, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, ROOT, SNAPSHOT, tempDir, type CliResult } from './helpers/cli.js';
 
 /** runCli blocks the event loop; the server lives in this process, so spawn asynchronously. */
-function runCliAsync(args: string[]): Promise<CliResult> {
+function runCliAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/patchwise.js'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, CI: '1' },
+      env: { ...process.env, CI: '1', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -69,6 +69,8 @@ describe('patchwise feeds sync against a local HTTP server', () => {
   let base: string;
   const sync = (...extra: string[]) =>
     runCliAsync(['-d', dataDir, 'feeds', 'sync', '--json', ...urls, ...extra]);
+  const syncWith = (env: Record<string, string>, ...extra: string[]) =>
+    runCliAsync(['-d', dataDir, 'feeds', 'sync', '--json', ...urls, ...extra], env);
   const status = async () => {
     const r = await runCliAsync(['-d', dataDir, 'feeds', 'status', '--json']);
     return JSON.parse(r.stdout) as { source: string; records: number; importedAt: string }[];
@@ -174,5 +176,46 @@ describe('patchwise feeds sync against a local HTTP server', () => {
     } finally {
       files['/debian.csv']!.mode = 'ok';
     }
+  });
+
+  it('stops a download past the feed-entry-bytes limit and keeps the data', async () => {
+    const before = await status();
+    const kev = files['/kev.json']!;
+    const original = kev.body;
+    kev.body = Buffer.from(original.toString().replace('"2025.08.25"', '"2025.08.27"'));
+    try {
+      const r = await syncWith({ PATCHWISE_LIMIT_FEED_ENTRY_BYTES: '64k' }, '--only', 'kev');
+      expect(r.code).toBe(3);
+      expect(results(r)).toEqual({ kev: 'failed' });
+      expect(r.stdout).toMatch(
+        /the download went past the feed-entry-bytes limit \(64k .*PATCHWISE_LIMIT_FEED_ENTRY_BYTES=/,
+      );
+      expect(await status()).toEqual(before);
+      expect(fs.readdirSync(path.join(dataDir, 'feed-cache')).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    } finally {
+      kev.body = original;
+    }
+  });
+
+  it('fails a download that would halve a source, unless --replace', async () => {
+    const before = await status();
+    const zip = files['/osv/Debian:12/all.zip']!;
+    const original = zip.body;
+    const entries = unzipSync(original);
+    zip.body = Buffer.from(zipSync(Object.fromEntries(Object.entries(entries).slice(0, 10))));
+    try {
+      const r = await sync('--only', 'osv');
+      expect(r.code).toBe(3);
+      expect(results(r)).toEqual({ 'osv:Debian:12': 'failed' });
+      expect(r.stdout).toMatch(/would shrink osv:Debian:12 from 9760 to \d+ records.*--replace/);
+      expect(await status()).toEqual(before);
+      const replaced = await sync('--only', 'osv', '--replace');
+      expect(results(replaced)).toEqual({ 'osv:Debian:12': 'ok' });
+      expect((await status()).find((s) => s.source === 'osv:Debian:12')?.records).toBeLessThan(100);
+    } finally {
+      zip.body = original;
+    }
+    // Back to the full export: growing needs no flag.
+    expect(results(await sync('--only', 'osv'))).toEqual({ 'osv:Debian:12': 'ok' });
   });
 });

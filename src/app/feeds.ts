@@ -5,6 +5,7 @@ import { buildSources } from '../adapters/feeds/build-sources.js';
 import { conditionalDownload } from '../adapters/feeds/download.js';
 import { recordCount, type FeedFile, type ParsedSource } from '../adapters/feeds/feed-file.js';
 import { syncTargets, SYNC_FEEDS, type SyncFeed, type SyncTarget } from '../adapters/feeds/feed-urls.js';
+import type { FeedLimits } from '../adapters/feeds/feed-limits.js';
 import { readFeedPath, type ReadProgress } from '../adapters/feeds/read-feed.js';
 import { storeSources } from '../adapters/feeds/store-sources.js';
 import { listFeeds, type FeedInfo } from '../adapters/store/feed-store.js';
@@ -37,6 +38,10 @@ export interface ImportOptions {
   origin?: string;
   /** Only these tracker releases (by `Debian:<n>` ecosystem). */
   trackerEcosystems?: readonly string[];
+  /** Bounds on reading (sizes, entries, nesting, lines); default the built-in limits. */
+  limits?: FeedLimits;
+  /** Let an import shrink a stored source to less than half its records (see {@link shrinkGuard}). */
+  replace?: boolean;
 }
 
 /**
@@ -53,6 +58,7 @@ export async function importFeeds(
     readFeedPath(p, {
       ...(opts.origin ? { origin: opts.origin } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.limits ? { limits: opts.limits } : {}),
     }),
   );
   const { sources, notes } = buildSources(files, {
@@ -66,9 +72,29 @@ export async function importFeeds(
       'Name feed files or a directory holding them (see patchwise feeds import --help).',
     );
   }
+  if (!opts.replace) await shrinkGuard(store, sources);
   opts.onProgress?.(`storing ${sources.map((s) => s.source).join(', ')}`);
   await storeSources(store.db, sources, (opts.now ?? (() => new Date()))());
   return { sources: sources.map(summarize), notes, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * Refuses an import that would leave a stored source with less than half of its records (one OSV
+ * record imported by mistake would otherwise replace a whole ecosystem): `--replace` lets it through.
+ */
+async function shrinkGuard(store: Store, sources: readonly ParsedSource[]): Promise<void> {
+  const stored = new Map((await listFeeds(store.db)).map((f) => [f.source, f.records]));
+  const shrinking = sources.flatMap((s) => {
+    const before = stored.get(s.source) ?? 0;
+    const after = recordCount(s.payload);
+    return after * 2 < before ? [`${s.source} from ${before} to ${after} records`] : [];
+  });
+  if (shrinking.length > 0)
+    throw new UserError(
+      'feed-shrink',
+      `This import would shrink ${shrinking.join(', ')}; nothing was changed.`,
+      'Importing a source replaces all of its rows. If the smaller data is meant to replace it, run again with --replace.',
+    );
 }
 
 function summarize(s: ParsedSource): SourceSummary {
@@ -116,6 +142,9 @@ export interface SyncOptions {
   timeoutMs?: number;
   now?: () => Date;
   onProgress?: ReadProgress;
+  limits?: FeedLimits;
+  /** Accept a download that shrinks a stored source to less than half (see `importFeeds`). */
+  replace?: boolean;
 }
 
 /**
@@ -160,11 +189,14 @@ async function syncOne(
     origin: t.url,
     trackerEcosystems: opts.trackerEcosystems,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.replace ? { replace: true } : {}),
   };
   try {
     const dl = await conditionalDownload(t.url, {
       cacheDir: opts.cacheDir,
       timeoutMs: opts.timeoutMs ?? 300_000,
+      ...(opts.limits ? { limits: opts.limits } : {}),
     });
     if (dl.status === 'not-modified') {
       const stored = [...known].some((s) => s === t.name || s.startsWith(`${t.name}:`));
@@ -182,7 +214,8 @@ async function syncOne(
       throw e;
     }
   } catch (e) {
-    return { ...base, status: 'failed', detail: (e as Error).message };
+    const hint = e instanceof UserError && e.hint ? ` ${e.hint}` : '';
+    return { ...base, status: 'failed', detail: `${(e as Error).message}${hint}` };
   }
 }
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
-import { OperationalError } from '../../core/errors.js';
+import { OperationalError, UserError } from '../../core/errors.js';
+import { DEFAULT_FEED_LIMITS, limitError, type FeedLimits } from './feed-limits.js';
 
 /** What the cache remembers about one URL, to ask the server "changed since?". */
 export interface CacheMeta {
@@ -36,6 +37,8 @@ export interface DownloadOptions {
   /** Whole request, body included. */
   timeoutMs: number;
   userAgent?: string;
+  /** The body (after any Content-Encoding) may not pass `entryBytes`; default the built-in limits. */
+  limits?: FeedLimits;
 }
 
 /**
@@ -43,7 +46,8 @@ export interface DownloadOptions {
  * previous response) into a temporary file beside the cache. A 304 returns the cached file's path and
  * changes nothing. Nothing replaces the cached body until the caller commits.
  *
- * @throws OperationalError `feed-download` on network errors, timeouts, non-2xx answers and short bodies.
+ * @throws OperationalError `feed-download` on network errors, timeouts, non-2xx answers and short bodies;
+ *   UserError `feed-limit` for a body larger than the feed-entry-bytes limit (the download stops there).
  */
 export async function conditionalDownload(url: string, opts: DownloadOptions): Promise<DownloadResult> {
   fs.mkdirSync(opts.cacheDir, { recursive: true, mode: 0o700 });
@@ -61,7 +65,7 @@ export async function conditionalDownload(url: string, opts: DownloadOptions): P
     throw fail(url, `the server answered ${res.status} ${res.statusText}`);
   }
   const tmp = path.join(opts.cacheDir, `${key}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const bytes = await save(res, tmp, url);
+  const bytes = await save(res, tmp, url, opts.limits ?? DEFAULT_FEED_LIMITS);
   const meta: CacheMeta = { url, fetchedAt: new Date().toISOString(), bytes };
   const etag = res.headers.get('etag');
   const lastModified = res.headers.get('last-modified');
@@ -103,12 +107,13 @@ async function request(url: string, prev: CacheMeta | undefined, opts: DownloadO
 }
 
 /** Streams the body to `tmp`, checking it against Content-Length; removes `tmp` on any failure. */
-async function save(res: Response, tmp: string, url: string): Promise<number> {
+async function save(res: Response, tmp: string, url: string, limits: FeedLimits): Promise<number> {
   let bytes = 0;
   const count = new Transform({
     transform(chunk: Buffer, _enc, done) {
       bytes += chunk.length;
-      done(null, chunk);
+      if (bytes > limits.entryBytes) done(limitError('entryBytes', limits, url, 'the download'));
+      else done(null, chunk);
     },
   });
   try {
@@ -116,6 +121,7 @@ async function save(res: Response, tmp: string, url: string): Promise<number> {
     await pipeline(body, count, fs.createWriteStream(tmp, { mode: 0o600 }));
   } catch (e) {
     fs.rmSync(tmp, { force: true });
+    if (e instanceof UserError) throw e;
     throw fail(url, `the download broke off after ${bytes} bytes (${reason(e, 0)})`, e);
   }
   const expected = Number(res.headers.get('content-length') ?? NaN);

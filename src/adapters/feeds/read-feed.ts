@@ -1,14 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { gunzipSync, strFromU8, unzipSync } from 'fflate';
 import type { AffectedPackage } from '../../core/advisories/advisory.js';
 import { parseOsvRecord } from '../../core/advisories/parse-osv.js';
 import type { UnusableRecord } from '../../core/advisories/unusable-record.js';
 import { UserError } from '../../core/errors.js';
 import { parseEpss } from '../../core/intel/epss.js';
 import { parseEolCsv } from '../../core/intel/eol.js';
+import { gunzipBounded, unzipJsonEntries } from './bounded-unzip.js';
+import { checkJsonDepth, checkLineLength, decodeUtf8 } from './check-text.js';
 import { detectContainer, detectJson, EXPECTED_FORMATS, isDocumentationName } from './detect-feed.js';
 import type { FeedFile } from './feed-file.js';
+import { DEFAULT_FEED_LIMITS, type FeedLimits } from './feed-limits.js';
+import { readRegularFile, unreadableError } from './read-regular-file.js';
 import { validateKev } from './validate-kev.js';
 
 /** Called as reading goes: a label and, for archives, entries done of total. */
@@ -18,6 +21,8 @@ export interface ReadOptions {
   /** What to record as the origin (a URL for downloads); default: the absolute path. */
   origin?: string;
   onProgress?: ReadProgress;
+  /** Bounds on sizes, entries, nesting and lines; default {@link DEFAULT_FEED_LIMITS}. */
+  limits?: FeedLimits;
 }
 
 /**
@@ -26,16 +31,14 @@ export interface ReadOptions {
  * as `skipped`; every other file must be a feed.
  *
  * @throws UserError naming the file (and zip entry, record and field) for unreadable, truncated, invalid
- *   or unrecognised files.
+ *   or unrecognised files, special files (FIFOs, devices), and input past a limit (`feed-limit`).
  */
 export function readFeedPath(p: string, opts: ReadOptions = {}): FeedFile[] {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(p);
   } catch (e) {
-    throw new UserError('feed-not-found', `Cannot read ${p}: no such file or directory.`, undefined, {
-      cause: e,
-    });
+    throw unreadableError(p, e);
   }
   if (!stat.isDirectory()) return [readFeedFile(p, opts)];
   return listFiles(p).map((file) =>
@@ -49,8 +52,10 @@ function listFiles(dir: string): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory() && !e.name.startsWith('.')) out.push(...listFiles(full));
-    else if (e.isFile()) out.push(full);
+    // Anything else (a symlink, a FIFO, a device) is listed too, to be read or refused by name.
+    if (e.isDirectory()) {
+      if (!e.name.startsWith('.')) out.push(...listFiles(full));
+    } else out.push(full);
   }
   return out;
 }
@@ -59,29 +64,31 @@ function listFiles(dir: string): string[] {
 export function readFeedFile(file: string, opts: ReadOptions = {}): FeedFile {
   const origin = opts.origin ?? path.resolve(file);
   opts.onProgress?.(`reading ${file}`);
-  return readBytes(fs.readFileSync(file), file, origin, opts, false);
+  const limits = opts.limits ?? DEFAULT_FEED_LIMITS;
+  return readBytes(readRegularFile(file, limits), file, origin, { ...opts, limits }, false);
 }
 
 function readBytes(
   bytes: Uint8Array,
   where: string,
   origin: string,
-  opts: ReadOptions,
+  opts: ReadOptions & { limits: FeedLimits },
   unzipped: boolean,
 ): FeedFile {
+  const limits = opts.limits;
   const container = detectContainer(bytes);
   switch (container) {
     case 'zip':
       return readOsvZip(bytes, where, origin, opts);
     case 'gzip':
       if (unzipped) break;
-      return readBytes(gunzip(bytes, where), where, origin, opts, true);
+      return readBytes(gunzipBounded(bytes, where, limits), where, origin, opts, true);
     case 'json':
-      return readJson(text(bytes), where, origin);
+      return readJson(decodeUtf8(bytes, where), where, origin, limits);
     case 'csv-epss':
-      return { kind: 'epss', origin, file: parseEpss(text(bytes), where) };
+      return { kind: 'epss', origin, file: parseEpss(csvText(bytes, where, limits), where) };
     case 'csv-eol': {
-      const { distro, releases } = parseEolCsv(text(bytes), where);
+      const { distro, releases } = parseEolCsv(csvText(bytes, where, limits), where);
       return { kind: 'eol', origin, distro, releases };
     }
     case 'unknown':
@@ -93,26 +100,14 @@ function readBytes(
   );
 }
 
-function text(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    .toString('utf8')
-    .replace(/^\uFEFF/, '');
+function csvText(bytes: Uint8Array, where: string, limits: FeedLimits): string {
+  const s = decodeUtf8(bytes, where);
+  checkLineLength(s, where, limits);
+  return s;
 }
 
-function gunzip(bytes: Uint8Array, where: string): Uint8Array {
-  try {
-    return gunzipSync(bytes);
-  } catch (e) {
-    throw new UserError(
-      'feed-corrupt',
-      `${where}: the gzip data is truncated or corrupt (${(e as Error).message}).`,
-      'Download the file again.',
-      { cause: e },
-    );
-  }
-}
-
-function parseJson(s: string, where: string): unknown {
+function parseJson(s: string, where: string, limits: FeedLimits): unknown {
+  checkJsonDepth(s, where, limits);
   try {
     return JSON.parse(s);
   } catch (e) {
@@ -125,8 +120,8 @@ function parseJson(s: string, where: string): unknown {
   }
 }
 
-function readJson(s: string, where: string, origin: string): FeedFile {
-  const json = parseJson(s, where);
+function readJson(s: string, where: string, origin: string, limits: FeedLimits): FeedFile {
+  const json = parseJson(s, where, limits);
   switch (detectJson(json)) {
     case 'kev':
       return { kind: 'kev', origin, catalog: validateKev(json, where) };
@@ -144,33 +139,26 @@ function readJson(s: string, where: string, origin: string): FeedFile {
   }
 }
 
-/** An OSV export (`all.zip`): every `*.json` entry is one OSV record. */
-function readOsvZip(bytes: Uint8Array, where: string, origin: string, opts: ReadOptions): FeedFile {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes, { filter: (f) => f.name.endsWith('.json') });
-  } catch (e) {
-    throw new UserError(
-      'feed-corrupt',
-      `${where}: the zip archive is truncated or corrupt (${(e as Error).message}).`,
-      'Download the file again.',
-      { cause: e },
-    );
-  }
-  const names = Object.keys(entries);
+/** An OSV export (`all.zip`): every `*.json` entry is one OSV record, parsed as it is inflated. */
+function readOsvZip(
+  bytes: Uint8Array,
+  where: string,
+  origin: string,
+  opts: ReadOptions & { limits: FeedLimits },
+): FeedFile {
   const records: AffectedPackage[] = [];
   const unusable: UnusableRecord[] = [];
-  names.forEach((name, i) => {
-    if (i % 500 === 0) opts.onProgress?.(`reading ${where}`, i, names.length);
+  const count = unzipJsonEntries(bytes, where, opts.limits, (name, data, i, total) => {
+    if (i % 500 === 0) opts.onProgress?.(`reading ${where}`, i, total);
     const at = `${where}:${name}`;
-    const r = parseOsvRecord(parseJson(strFromU8(entries[name]!), at), at);
+    const r = parseOsvRecord(parseJson(decodeUtf8(data, at), at, opts.limits), at);
     for (const x of r.records) records.push(x);
     for (const x of r.unusable) unusable.push(x);
   });
-  if (names.length === 0)
+  if (count === 0)
     throw new UserError(
       'feed-wrong-type',
       `${where}: a zip archive without any OSV JSON records: expected ${EXPECTED_FORMATS}.`,
     );
-  return { kind: 'osv', origin, records, unusable, files: names.length };
+  return { kind: 'osv', origin, records, unusable, files: count };
 }

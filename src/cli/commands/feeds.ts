@@ -5,6 +5,7 @@ import { OperationalError, UserError } from '../../core/errors.js';
 import { isSyncFeed, SYNC_FEEDS, type SyncFeed } from '../../adapters/feeds/feed-urls.js';
 import type { CliContext } from '../context.js';
 import { printJson, printTable, progress } from '../output.js';
+import { safeText } from '../safe-text.js';
 
 /** Registers `patchwise feeds import | status | sync`. */
 export function register(program: Command, ctx: CliContext): void {
@@ -19,12 +20,20 @@ export function register(program: Command, ctx: CliContext): void {
   registerSync(feeds, ctx);
 }
 
+// The limits' table is static text (help must not load the feed readers): keep it in step with feed-limits.ts.
+const LIMITS_HELP = `  PATCHWISE_LIMIT_FEED_ENTRY_BYTES   bytes of one file or zip entry        (default 256M)
+  PATCHWISE_LIMIT_FEED_TOTAL_BYTES   bytes decompressed from one archive   (default 1G)
+  PATCHWISE_LIMIT_FEED_ENTRIES       entries in one zip archive            (default 500000)
+  PATCHWISE_LIMIT_JSON_DEPTH         nesting levels of one JSON document   (default 64)
+  PATCHWISE_LIMIT_LINE_LENGTH        characters in one CSV line            (default 64k)`;
+
 function registerImport(feeds: Command, ctx: CliContext): void {
   feeds
     .command('import')
     .description('Import feed files or directories; formats are told by content, not by name.')
     .argument('<paths...>', 'files or directories')
     .option('--json', 'print the summary as JSON')
+    .option('--replace', 'let the import shrink a stored source to less than half of its records')
     .addHelpText(
       'after',
       `
@@ -38,21 +47,34 @@ Examples:
 
 Everything is read and validated first; then each source's rows are replaced in one transaction. A
 broken file ends with an error naming the file, record and field, and the stored data stays as it was.
-Exit code 2 for a broken or unrecognised file.`,
+Importing a source replaces all of its rows; an import that would leave a stored source with less than
+half of its records is refused unless --replace is given.
+
+Only regular files are read (a FIFO or device is refused). Reading is bounded; past a limit the import
+stops with an error naming it. Raise a limit through its environment variable (k, M, G suffixes allowed):
+${LIMITS_HELP}
+
+Exit code 2 for a broken or unrecognised file, a special file, or input past a limit.`,
     )
-    .action(async (paths: string[], opts: { json?: boolean }) => {
+    .action(async (paths: string[], opts: { json?: boolean; replace?: boolean }) => {
       const { importFeeds } = await import('../../app/feeds.js');
+      const { feedLimitsFromEnv } = await import('../../adapters/feeds/feed-limits.js');
+      const limits = feedLimitsFromEnv(ctx.env);
       const store = await ctx.openStore();
       const bar = progress('feeds import');
       let result: ImportResult;
       try {
         result = await importFeeds(store, paths, {
-          onProgress: (label, done, total) => bar.update(done ?? 0, total, label),
+          limits,
+          ...(opts.replace ? { replace: true } : {}),
+          onProgress: (label, done, total) => bar.update(done ?? 0, total, safeText(label)),
         });
+      } catch (e) {
+        throw escaped(e);
       } finally {
         bar.done();
       }
-      for (const n of result.notes) process.stderr.write(`note: ${n}\n`);
+      for (const n of result.notes) process.stderr.write(`note: ${safeText(n)}\n`);
       if (opts.json) printJson(result);
       else printImport(result.sources, result.seconds);
     });
@@ -60,13 +82,22 @@ Exit code 2 for a broken or unrecognised file.`,
 
 function printImport(sources: SourceSummary[], seconds: number): void {
   printTable(sources, [
-    { header: 'SOURCE', get: (s) => s.source },
+    { header: 'SOURCE', get: (s) => safeText(s.source) },
     { header: 'RECORDS', get: (s) => s.records, align: 'right' },
     { header: 'UNUSABLE', get: (s) => s.unusable, align: 'right' },
-    { header: 'DATA DATE', get: (s) => s.dataDate?.slice(0, 10) ?? '' },
-    { header: 'UNUSABLE REASONS', get: (s) => reasons(s.unusableReasons), max: 80 },
+    { header: 'DATA DATE', get: (s) => safeText(s.dataDate?.slice(0, 10) ?? '') },
+    { header: 'UNUSABLE REASONS', get: (s) => safeText(reasons(s.unusableReasons)), max: 80 },
   ]);
   process.stderr.write(`imported ${sources.length} source(s) in ${seconds.toFixed(1)} s\n`);
+}
+
+/** Feed text reaches error messages (KEV ids, zip entry names, CSV excerpts): escape it for the terminal. */
+function escaped(e: unknown): unknown {
+  if (e instanceof UserError)
+    return new UserError(e.code, safeText(e.message), e.hint && safeText(e.hint), { cause: e.cause });
+  if (e instanceof OperationalError)
+    return new OperationalError(e.code, safeText(e.message), e.hint && safeText(e.hint), { cause: e.cause });
+  return e;
 }
 
 function reasons(r: Record<string, number>): string {
@@ -94,14 +125,14 @@ function registerStatus(feeds: Command, ctx: CliContext): void {
         return;
       }
       printTable(rows, [
-        { header: 'SOURCE', get: (r) => r.source },
+        { header: 'SOURCE', get: (r) => safeText(r.source) },
         { header: 'KIND', get: (r) => r.kind },
         { header: 'RECORDS', get: (r) => r.records, align: 'right' },
         { header: 'UNUSABLE', get: (r) => r.unusable, align: 'right' },
-        { header: 'DATA DATE', get: (r) => r.dataDate?.slice(0, 10) ?? '-' },
+        { header: 'DATA DATE', get: (r) => safeText(r.dataDate?.slice(0, 10) ?? '-') },
         { header: 'AGE', get: (r) => `${Math.floor(r.ageDays)}d`, align: 'right' },
         { header: 'LAST IMPORT', get: (r) => r.importedAt.slice(0, 16).replace('T', ' ') },
-        { header: 'ORIGIN', get: (r) => r.origin, max: 60 },
+        { header: 'ORIGIN', get: (r) => safeText(r.origin), max: 60 },
       ]);
     });
 }
@@ -111,6 +142,7 @@ interface SyncCliOptions {
   url: string[];
   timeout: string;
   json?: boolean;
+  replace?: boolean;
 }
 
 function registerSync(feeds: Command, ctx: CliContext): void {
@@ -126,12 +158,15 @@ function registerSync(feeds: Command, ctx: CliContext): void {
     )
     .option('--timeout <seconds>', 'give up on one download after this long', '300')
     .option('--json', 'print one result per download as JSON')
+    .option('--replace', 'accept a download that shrinks a stored source to less than half of its records')
     .addHelpText(
       'after',
       `
 OSV is fetched for the ecosystems of the scanned hosts (Debian:12 when none); the Debian tracker for their
 Debian releases. Files are cached in <data dir>/feed-cache with their ETag/Last-Modified, so an unchanged
 feed costs one 304. A failed or broken download never replaces imported data; the other feeds still sync.
+A download that would leave a stored source with less than half of its records fails (a truncated mirror
+looks like that) unless --replace is given. Downloads are read within the same limits as feeds import.
 
 Examples:
   patchwise feeds sync
@@ -142,6 +177,8 @@ Exit code 3 when any download failed (the table says which).`,
     )
     .action(async (opts: SyncCliOptions) => {
       const { syncFeeds } = await import('../../app/feeds.js');
+      const { feedLimitsFromEnv } = await import('../../adapters/feeds/feed-limits.js');
+      const limits = feedLimitsFromEnv(ctx.env);
       const store = await ctx.openStore();
       const bar = progress('feeds sync');
       let results: SyncResult[];
@@ -150,6 +187,8 @@ Exit code 3 when any download failed (the table says which).`,
           ...(opts.only ? { only: parseOnly(opts.only) } : {}),
           urls: parseUrls(opts.url),
           timeoutMs: parseTimeout(opts.timeout),
+          limits,
+          ...(opts.replace ? { replace: true } : {}),
           onProgress: (label) => bar.update(0, undefined, label),
         });
       } finally {
@@ -170,10 +209,10 @@ Exit code 3 when any download failed (the table says which).`,
 
 function printSync(results: SyncResult[]): void {
   printTable(results, [
-    { header: 'FEED', get: (r) => r.name },
+    { header: 'FEED', get: (r) => safeText(r.name) },
     { header: 'STATUS', get: (r) => r.status },
     { header: 'RECORDS', get: (r) => r.sources?.reduce((n, s) => n + s.records, 0), align: 'right' },
-    { header: 'DETAIL', get: (r) => r.detail ?? r.url, max: 100 },
+    { header: 'DETAIL', get: (r) => safeText(r.detail ?? r.url), max: 100 },
   ]);
 }
 
