@@ -1,4 +1,5 @@
 import { UserError } from '../../core/errors.js';
+import { limitFromEnv } from '../../core/limits/limits.js';
 
 /**
  * Bounds on what reading one feed may cost, checked while reading (never after): a hostile or broken
@@ -48,17 +49,8 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = Object.fromEntries(
 export function feedLimitsFromEnv(env: Readonly<Record<string, string | undefined>>): FeedLimits {
   const out = { ...DEFAULT_FEED_LIMITS };
   for (const l of FEED_LIMITS) {
-    const raw = env[limitEnvName(l.key)];
-    if (raw === undefined || raw === '') continue;
-    const m = /^\s*(\d+)\s*([kKmMgG]?)\s*$/.exec(raw);
-    const n = m ? Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase()) : NaN;
-    if (!Number.isSafeInteger(n) || n <= 0)
-      throw new UserError(
-        'limit-invalid',
-        `${limitEnvName(l.key)}=${raw}: expected a positive whole number (optionally with k, M or G).`,
-        `Unset it for the default (${l.def}).`,
-      );
-    out[l.key] = n;
+    const n = limitFromEnv(env, limitEnvName(l.key), l.def);
+    if (n !== undefined) out[l.key] = n;
   }
   return out;
 }

@@ -39,19 +39,34 @@ export function defaultLimits(): Limits {
 export function resolveLimits(env: Readonly<Record<string, string | undefined>>): Limits {
   const out = defaultLimits();
   for (const k of LIMIT_KEYS) {
-    const raw = env[limitEnvName(k)];
-    if (raw === undefined || raw === '') continue;
-    const m = /^\s*(\d{1,15})\s*([kKmMgG]?)\s*$/.exec(raw);
-    const n = m ? Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase()) : NaN;
-    if (!Number.isSafeInteger(n) || n <= 0)
-      throw new UserError(
-        'limit-invalid',
-        `${limitEnvName(k)}=${JSON.stringify(raw.slice(0, 40))}: expected a positive whole number (optionally with k, M or G).`,
-        `Unset it for the default (${LIMITS[k].default}).`,
-      );
-    out[k] = n;
+    const n = limitFromEnv(env, limitEnvName(k), LIMITS[k].default);
+    if (n !== undefined) out[k] = n;
   }
   return out;
+}
+
+/**
+ * The value of one limit's variable `name` in `env`: undefined when unset or empty, else a positive whole
+ * number, optionally with `k`, `M` or `G` (×1024). Every limit, feeds' included, reads its variable here.
+ *
+ * @throws UserError `limit-invalid` for a value that is not such a number.
+ */
+export function limitFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  def: number,
+): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const m = /^\s*(\d{1,15})\s*([kKmMgG]?)\s*$/.exec(raw);
+  const n = m ? Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase()) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new UserError(
+      'limit-invalid',
+      `${name}=${JSON.stringify(raw.slice(0, 40))}: expected a positive whole number (optionally with k, M or G).`,
+      `Unset it for the default (${def}).`,
+    );
+  return n;
 }
 
 /**
