@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, SqliteAdapter, SqliteDialect, type MigrationProvider } from 'kysely';
 import { OperationalError, UserError } from '../../core/errors.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -14,6 +14,24 @@ export interface Store {
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/**
+ * SQLite runs DDL in transactions, but Kysely's adapter says it does not, so its migrator would run each
+ * migration and its bookkeeping row outside one: a process killed halfway through converting a store
+ * (migration 0003 rewrites every scan) would leave it half converted, and the next start would fail on
+ * it. Saying so makes every migration all or nothing.
+ */
+class TransactionalSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+export class TransactionalSqliteDialect extends SqliteDialect {
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalSqliteAdapter();
+  }
+}
 
 /**
  * Opens (creating if needed) the embedded SQLite store in `dataDir` and brings its schema up to date.
@@ -38,7 +56,7 @@ export async function openStore(dataDir: string): Promise<Store> {
       new OperationalError('store-open', `Cannot open the database ${file}.`, undefined, { cause: e })
     );
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: sqlite }) });
   try {
     await migrate(db);
   } catch (e) {
