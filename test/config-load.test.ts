@@ -204,3 +204,31 @@ releases:
     expect(p).toMatch(/patchwise\.yaml:7:\d+: windows\[0\]\.timeZone: expected an IANA time zone name/);
   });
 });
+
+describe('loadConfig: windows covering tier 1 hosts by tag', () => {
+  it('refuses a window whose tag scope covers a tier 2 host when it lacks rollback and success', () => {
+    const dir = tempDir();
+    write(dir, {
+      'patchwise.yaml': `include: [hosts.yaml]
+windows:
+  - name: db-weekly
+    schedule: FREQ=WEEKLY;BYDAY=SU
+    start: "03:00"
+    duration: 2h
+    timeZone: UTC
+    scope: { tags: { role: db } }
+    owner: team-db
+    impact: reboot
+`,
+      'hosts.yaml': 'hosts:\n  - { name: db-1, tier: 2, tags: { role: db } }\n',
+    });
+    expect(problems(dir)).toEqual([
+      expect.stringMatching(
+        /^patchwise\.yaml:3:1: windows\[0\]\.rollback: window "db-weekly" covers tier 2 \(host db-1\) hosts but has no rollback/,
+      ),
+      expect.stringMatching(
+        /^patchwise\.yaml:3:1: windows\[0\]\.success: window "db-weekly" .* has no success/,
+      ),
+    ]);
+  });
+});
