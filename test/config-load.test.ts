@@ -62,10 +62,10 @@ describe('loadConfig', () => {
     expect(loaded.warnings).toEqual([]);
   });
 
-  it('merges included host files and accepts policy, feeds, loose windows, raff and command providers', () => {
+  it('merges included host files and accepts policy, feeds, windows, raff and command providers', () => {
     const dir = tempDir();
     const file = write(dir, {
-      'patchwise.yaml': `include: [hosts/*.yaml]\npolicy: {}\nfeeds: {}\nwindows: { weekly: { rrule: x } }\nproviders:\n  raff: { kind: raff, apiKeyEnv: MY_RAFF_KEY, projectId: 3f1c2b7a-9d0e-4c1b-8a2f-1234567890ab }\n  cli: { kind: command, snapshot: [mycloud, snap, "{id}"] }\nhosts:\n  - { name: a, connection: { local: true } }\n`,
+      'patchwise.yaml': `include: [hosts/*.yaml]\npolicy: {}\nfeeds: {}\nwindows:\n  - { name: weekly, schedule: FREQ=WEEKLY, start: '02:00', duration: 2h, timeZone: UTC }\nproviders:\n  raff: { kind: raff, apiKeyEnv: MY_RAFF_KEY, projectId: 3f1c2b7a-9d0e-4c1b-8a2f-1234567890ab }\n  cli: { kind: command, snapshot: [mycloud, snap, "{id}"] }\nhosts:\n  - { name: a, connection: { local: true } }\n`,
       'hosts/b.yaml': 'hosts:\n  - { name: b, tier: 2 }\n',
       'hosts/c.yaml': 'hosts:\n  - { name: c, exposure: isolated }\n',
       'hosts/notes.txt': 'ignored',
@@ -143,5 +143,92 @@ describe('loadConfig', () => {
     const r = runCli(['hosts', 'list'], { cwd: dir, env: { PATCHWISE_HOME: path.join(dir, '.pw') } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('patchwise.yaml:3:11: hosts[0].tier: expected 1, 2, 3 or 4 (got 7). Hint:');
+  });
+});
+
+describe('loadConfig: windows', () => {
+  const WINDOW = `windows:
+  - name: web-monthly
+    schedule: "FREQ=MONTHLY;BYDAY=2TU"
+    offsetDays: 4
+    start: "02:30"
+    duration: 3h
+    timeZone: Europe/Berlin
+    scope: { tiers: [1], tags: { role: web } }
+    impact: auto
+    rollback: snapshot
+    success: [services-healthy]
+`;
+
+  it('refuses a tier 1 window without owner, naming window, part, file and line', () => {
+    const dir = tempDir();
+    write(dir, { 'patchwise.yaml': WINDOW });
+    const p = problems(dir);
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(
+      /^patchwise\.yaml:2:\d+: windows\[0\]\.owner: window "web-monthly" covers tier 1 hosts but has no owner .*Hint: Add owner:/,
+    );
+  });
+
+  it('accepts the window with its owner, freezes and releases', () => {
+    const dir = tempDir();
+    const text = `${WINDOW}    owner: team-web
+freezes:
+  - { name: year-end, from: "2026-12-20", to: "2027-01-04", timeZone: Europe/Berlin }
+  - { name: release-fridays, schedule: "FREQ=WEEKLY;BYDAY=FR", duration: 24h, timeZone: Europe/Berlin }
+releases:
+  - { name: shop-2.4, at: "2026-12-15T04:00", timeZone: Europe/Berlin }
+`;
+    const loaded = loadConfig(write(dir, { 'patchwise.yaml': text }), dir);
+    expect(loaded.config.windows[0]).toMatchObject({ name: 'web-monthly', owner: 'team-web', offsetDays: 4 });
+    expect(loaded.config.freezes).toHaveLength(2);
+    expect(loaded.config.releases[0]).toMatchObject({ name: 'shop-2.4' });
+  });
+
+  it('names the line of a bad time zone, schedule, duration and offset', () => {
+    const dir = tempDir();
+    write(dir, {
+      'patchwise.yaml': `windows:
+  - name: w
+    schedule: "FREQ=SOMETIMES"
+    start: "02:30"
+    duration: 3 hours
+    offsetDays: 31
+    timeZone: Europe/Berlinn
+`,
+    });
+    const p = problems(dir).join('\n');
+    expect(p).toMatch(/patchwise\.yaml:3:\d+: windows\[0\]\.schedule: schedule not understood/);
+    expect(p).toMatch(/patchwise\.yaml:5:\d+: windows\[0\]\.duration: duration: expected a duration/);
+    expect(p).toMatch(/patchwise\.yaml:6:\d+: windows\[0\]\.offsetDays:/);
+    expect(p).toMatch(/patchwise\.yaml:7:\d+: windows\[0\]\.timeZone: expected an IANA time zone name/);
+  });
+});
+
+describe('loadConfig: windows covering tier 1 hosts by tag', () => {
+  it('refuses a window whose tag scope covers a tier 2 host when it lacks rollback and success', () => {
+    const dir = tempDir();
+    write(dir, {
+      'patchwise.yaml': `include: [hosts.yaml]
+windows:
+  - name: db-weekly
+    schedule: FREQ=WEEKLY;BYDAY=SU
+    start: "03:00"
+    duration: 2h
+    timeZone: UTC
+    scope: { tags: { role: db } }
+    owner: team-db
+    impact: reboot
+`,
+      'hosts.yaml': 'hosts:\n  - { name: db-1, tier: 2, tags: { role: db } }\n',
+    });
+    expect(problems(dir)).toEqual([
+      expect.stringMatching(
+        /^patchwise\.yaml:3:1: windows\[0\]\.rollback: window "db-weekly" covers tier 2 \(host db-1\) hosts but has no rollback/,
+      ),
+      expect.stringMatching(
+        /^patchwise\.yaml:3:1: windows\[0\]\.success: window "db-weekly" .* has no success/,
+      ),
+    ]);
   });
 });

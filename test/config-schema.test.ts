@@ -22,8 +22,9 @@ describe('JSON Schema of patchwise.yaml', () => {
     expect(validate(parse(starterConfig('x')))).toBe(true);
     expect(validate({ hosts: [{ name: 'a', tier: 5 }] })).toBe(false);
     expect(
-      validate({ hosts: [{ name: 'a', connection: { ssh: { host: 'h', port: 22 } } }], windows: { any: 1 } }),
+      validate({ hosts: [{ name: 'a', connection: { ssh: { host: 'h', port: 22 } } }], windows: [] }),
     ).toBe(true);
+    expect(validate({ windows: { any: 1 } })).toBe(false);
   });
 });
 

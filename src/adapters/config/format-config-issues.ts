@@ -187,12 +187,14 @@ export function formatConfigIssues(
     const { node } = locate(ctx.doc, path);
     const message = describe(issue, got);
     const kindHint = issue.code === 'invalid_union' ? HINTS.kind : undefined;
+    const ownHint =
+      issue.code === 'custom' ? (issue.params as { hint?: string } | undefined)?.hint : undefined;
     out.push({
       file: ctx.file,
       ...position(ctx.lineCounter, node),
       field: formatPath(path),
       message,
-      hint: kindHint ?? hintFor(path),
+      hint: ownHint ?? kindHint ?? hintFor(path),
     });
   }
   return out;

@@ -6,6 +6,8 @@ import { ConfigSchema, IncludedFileSchema, type Config } from '../../core/config
 import { UserError } from '../../core/errors.js';
 import { defaultLimits, limitExceeded } from '../../core/limits/limits.js';
 import type { Host } from '../../core/inventory/host.js';
+import { missingParts, partIssue } from '../../core/windows/window-schema.js';
+import { hostInScope } from '../../core/windows/window-scope.js';
 import { formatConfigIssues, formatProblem, type ConfigProblem } from './format-config-issues.js';
 
 /** Where a host of the configuration was written. */
@@ -36,6 +38,8 @@ interface Parsed<T> {
   hostLines: number[];
   /** the line of each `include:` entry */
   includeLines?: number[];
+  /** the line of each `windows:` entry */
+  windowLines?: number[];
 }
 
 /** How to read the configuration. */
@@ -128,8 +132,9 @@ function parseFile<S extends z.ZodType>(
     ).map((n) => lineCounter.linePos(n.range?.[0] ?? 0).line);
   const hostLines = linesOf('hosts');
   const includeLines = linesOf('include');
+  const windowLines = linesOf('windows');
   const r = schema.safeParse(data);
-  if (r.success) return { value: r.data, data, problems: [], hostLines, includeLines };
+  if (r.success) return { value: r.data, data, problems: [], hostLines, includeLines, windowLines };
   return {
     data,
     problems: formatConfigIssues(r.error.issues, { file: display, doc, lineCounter, data, schema }),
@@ -224,6 +229,30 @@ function noteHosts(
   });
 }
 
+/**
+ * Windows whose scope names no tier but still covers a tier 1 or 2 host of the configuration must state
+ * the five parts too (a scope listing tier 1 or 2 is checked by the schema itself).
+ */
+function checkWindowParts(config: Config, hosts: Host[], lines: number[], file: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  config.windows.forEach((w, i) => {
+    const covered = hosts.find((h) => h.tier !== undefined && h.tier <= 2 && hostInScope(w.scope, h));
+    if (!covered) return;
+    for (const part of missingParts(w)) {
+      const issue = partIssue(w.name, i, part, `tier ${covered.tier} (host ${covered.name})`);
+      problems.push({
+        file,
+        line: lines[i] ?? 1,
+        column: 1,
+        field: `windows[${i}].${part}`,
+        message: issue.message,
+        hint: issue.params.hint,
+      });
+    }
+  });
+  return problems;
+}
+
 function checkProviders(config: Config, hosts: Host[], origins: Map<string, HostOrigin>): string[] {
   const warnings: string[] = [];
   for (const h of hosts) {
@@ -275,6 +304,8 @@ export function loadConfig(file: string, cwd = process.cwd(), o: LoadConfigOptio
       }
     }
   }
+  if (main.value)
+    acc.problems.push(...checkWindowParts(main.value, acc.hosts, main.windowLines ?? [], display));
   if (acc.problems.length || !main.value) {
     const n = acc.problems.length;
     acc.problems.sort((a, b) =>

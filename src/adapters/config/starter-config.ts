@@ -59,8 +59,20 @@ hosts:
   #     - { name: database, tcp: "10.0.0.5:5432" }
   #   tags: { role: web }
 
-# Policy (tiers, actions, deadlines) and maintenance windows are described in docs/configuration.md.
+# Policy (tiers, actions, deadlines) is described in docs/configuration.md, maintenance windows,
+# freezes and releases in docs/windows.md.
 # policy: {}
-# windows: {}
+# windows:
+#   - name: web-monthly
+#     schedule: "FREQ=MONTHLY;BYDAY=2TU"   # or "cron: 30 2 * * 2#2"
+#     offsetDays: 4
+#     start: "02:30"
+#     duration: 3h
+#     timeZone: Europe/Berlin
+#     scope: { tiers: [1], tags: { role: web } }
+#     owner: team-web
+#     impact: auto
+#     rollback: snapshot
+#     success: [services-healthy, no-pending-reboot, findings-fixed]
 `;
 }

@@ -11,6 +11,7 @@ import * as assess from './assess.js';
 import * as plan from './plan.js';
 import * as explain from './explain.js';
 import * as defer from './defer.js';
+import * as windows from './windows.js';
 
 /** Every command, in the order `--help` lists them. Each file registers its own. */
 export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
@@ -23,6 +24,7 @@ export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   plan.register,
   explain.register,
   defer.register,
+  windows.register,
   versions.register,
   cvss.register,
 ];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HostSchema, sshValue } from '../inventory/host.js';
 import { PolicySchema } from '../policy/policy-schema.js';
+import { FreezeSchema, ReleaseSchema, WindowsSchema } from '../windows/window-schema.js';
 
 /** Provider kinds patchwise knows. */
 export const PROVIDER_KINDS = ['lab', 'raff', 'command'] as const;
@@ -89,7 +90,12 @@ export const ConfigSchema = z
     hosts: z.array(HostSchema).default([]),
     feeds: z.object({}).loose().optional().describe('feed sources (a later issue)'),
     policy: PolicySchema.optional(),
-    windows: z.object({}).loose().optional().describe('maintenance windows (a later issue)'),
+    windows: WindowsSchema.default([]).describe('maintenance windows; see docs/windows.md'),
+    freezes: z.array(FreezeSchema).default([]).describe('periods in which no window opens'),
+    releases: z
+      .array(ReleaseSchema)
+      .default([])
+      .describe('application releases; one inside a window is flagged as a conflict'),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;

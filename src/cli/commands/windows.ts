@@ -1,0 +1,155 @@
+import type { Command } from 'commander';
+import type { OccurrenceView, WindowView } from '../../app/windows.js';
+import { UserError } from '../../core/errors.js';
+import { parseNow, type CliContext } from '../context.js';
+import { formatTable, printJson } from '../output.js';
+import { safeText } from '../safe-text.js';
+
+const short = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+const offset = (local: string) => local.slice(19);
+
+function notes(o: OccurrenceView): string {
+  return [
+    o.frozen ? `frozen: ${o.frozen}` : '',
+    o.releases.length ? `release conflict: ${o.releases.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
+function scopeText(s: WindowView['scope']): string {
+  if (!s) return 'none (covers no host)';
+  const parts = [
+    s.tiers ? `tiers ${s.tiers.join(',')}` : '',
+    s.tags
+      ? `tags ${Object.entries(s.tags)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}`
+      : '',
+    s.names ? `names ${s.names.join(',')}` : '',
+    s.environments ? `environments ${s.environments.join(',')}` : '',
+  ];
+  return parts.filter(Boolean).join('; ') || 'every host';
+}
+
+function printWindow(w: WindowView): string {
+  const when = `${w.schedule}${w.offsetDays ? ` ${w.offsetDays > 0 ? '+' : ''}${w.offsetDays}d` : ''}${w.start ? ` at ${w.start}` : ''}`;
+  const next = w.next
+    ? `${short(w.next.startLocal)} ${offset(w.next.startLocal)} ${w.timeZone} = ${short(w.next.start)} UTC, until ${short(w.next.endLocal)}${notes(w.next) ? ` (${notes(w.next)})` : ''}`
+    : 'none';
+  const lines = [
+    `${w.name}: ${when} for ${w.duration}${w.cutoff ? ` (cutoff ${w.cutoff})` : ''}, ${w.timeZone}`,
+    `  next:     ${next}`,
+    `  hosts:    ${w.hostsInScope} in scope`,
+    `  scope:    ${scopeText(w.scope)}`,
+    `  impact:   ${w.impact ?? '-'}`,
+    `  owner:    ${w.owner ?? '-'}`,
+    `  rollback: ${w.rollback ?? '-'}`,
+    `  success:  ${w.success?.join(', ') ?? '-'}`,
+  ];
+  if (w.missing.length)
+    lines.push(`  missing:  ${w.missing.join(', ')} (required once the scope covers tier 1 or 2)`);
+  return lines.map(safeText).join('\n');
+}
+
+function registerList(windows: Command, ctx: CliContext): void {
+  windows
+    .command('list')
+    .description('Each window: its next occurrence (window zone and UTC), hosts in scope, the five parts.')
+    .option(
+      '--now <time>',
+      'as if it were this time (ISO 8601 or a date; default: the global --now, else the clock)',
+    )
+    .option('--json', 'print the windows as JSON')
+    .action(async (o: { now?: string; json?: boolean }) => {
+      const { listWindows } = await import('../../app/windows.js');
+      const now = o.now ? parseNow(o.now) : (ctx.now ?? new Date());
+      const rows = await listWindows(ctx.inventoryInputs(), now);
+      if (o.json) return printJson(rows);
+      if (!rows.length) {
+        process.stdout.write(
+          'No maintenance windows configured. Add them under windows: (docs/windows.md).\n',
+        );
+        return;
+      }
+      process.stdout.write(rows.map(printWindow).join('\n\n') + '\n');
+    });
+}
+
+function parseCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new UserError(
+      'bad-count',
+      `--count takes a whole number from 1 to 1000, not ${JSON.stringify(v)}.`,
+      'Example: --count 12',
+    );
+  return n;
+}
+
+function registerNext(windows: Command, ctx: CliContext): void {
+  windows
+    .command('next')
+    .description(
+      'The next occurrences of the windows after --now, marked frozen or in conflict with a release.',
+    )
+    .option('--window <name>', 'only this window')
+    .option('--count <n>', 'how many occurrences (default 5)')
+    .option('--now <time>', 'after this time (ISO 8601 or a date; default: the global --now, else the clock)')
+    .option(
+      '--json',
+      'print a JSON array: window, start, end (UTC), startLocal, endLocal, timeZone, frozen, releases',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  patchwise windows next                              the next 5 occurrences of every window
+  patchwise windows next --window web-monthly --count 12
+  patchwise windows next --now 2026-12-01 --json | jq -r '.[] | select(.frozen) | .start'
+
+A start that falls in the spring-forward gap is kept and moved forward by the gap (02:30 becomes
+03:30); in the repeated autumn hour the first one is taken; a duration is elapsed time. See docs/windows.md.`,
+    )
+    .action(async (o: { window?: string; count?: string; now?: string; json?: boolean }) => {
+      const { nextOccurrences } = await import('../../app/windows.js');
+      const now = o.now ? parseNow(o.now) : (ctx.now ?? new Date());
+      const count = o.count === undefined ? 5 : parseCount(o.count);
+      const rows = nextOccurrences(ctx.inventoryInputs(), { window: o.window, count, now });
+      if (o.json) return printJson(rows);
+      if (!rows.length) {
+        process.stdout.write(
+          'No maintenance windows configured. Add them under windows: (docs/windows.md).\n',
+        );
+        return;
+      }
+      process.stdout.write(
+        formatTable(rows, [
+          { header: 'WINDOW', get: (r) => r.window },
+          { header: 'START (LOCAL)', get: (r) => `${short(r.startLocal)} ${offset(r.startLocal)}` },
+          { header: 'END (LOCAL)', get: (r) => `${short(r.endLocal)} ${offset(r.endLocal)}` },
+          { header: 'ZONE', get: (r) => r.timeZone },
+          { header: 'START (UTC)', get: (r) => short(r.start) },
+          { header: 'NOTES', get: (r) => notes(r) },
+        ]),
+      );
+    });
+}
+
+/** Registers `patchwise windows list` and `patchwise windows next`. */
+export function register(program: Command, ctx: CliContext): void {
+  const windows = program
+    .command('windows')
+    .description("Maintenance windows: when each host may be patched, in its team's time zone.")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  patchwise windows list
+  patchwise windows next --window web-monthly --count 3 --json
+
+Windows, freezes and releases live in patchwise.yaml; see docs/windows.md.`,
+    );
+  registerList(windows, ctx);
+  registerNext(windows, ctx);
+}
