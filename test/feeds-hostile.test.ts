@@ -158,7 +158,7 @@ describe('patchwise feeds import: hostile input', () => {
   });
 
   it('refuses a bad limit value', () => {
-    refused([KEV], /PATCHWISE_LIMIT_JSON_DEPTH=deep: expected a positive whole number/, {
+    refused([KEV], /PATCHWISE_LIMIT_JSON_DEPTH="deep": expected a positive whole number/, {
       PATCHWISE_LIMIT_JSON_DEPTH: 'deep',
     });
   });
