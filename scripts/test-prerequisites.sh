@@ -6,8 +6,9 @@ set -euo pipefail
 # What needs each (the lab installs its own list too, lab/prerequisites.ts, for `npm run lab`):
 # - test/versions-oracle: dpkg's Perl module Dpkg::Version (libdpkg-perl) and rpm, the ordering oracles
 # - test/ssh-*, test/collect-fleet: a real sshd and the ssh client tools (openssh-server, openssh-client)
+# - test/windows-ics-cli: python3-icalendar, an iCalendar parser independent of ical.js (the writer)
 # - test/lab: debootstrap, systemd-nspawn (systemd-container), dpkg-dev, gcc and libc6-dev (lab packages)
-PACKAGES=(libdpkg-perl rpm openssh-server openssh-client debootstrap systemd-container dpkg-dev gcc libc6-dev)
+PACKAGES=(libdpkg-perl rpm python3-icalendar openssh-server openssh-client debootstrap systemd-container dpkg-dev gcc libc6-dev)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -6,7 +6,7 @@ import { ROOT, tempDir } from './helpers/cli.js';
 /** A module-resolution hook that reports every heavy package the CLI loads, one `HEAVY url` line each. */
 const HOOK = `export async function resolve(s, c, next) {
   const r = await next(s, c);
-  if (/node_modules\\/(kysely|better-sqlite3|zod|luxon|yaml|ajv|rrule-temporal|temporal-polyfill|croner)\\//.test(r.url)) process.stderr.write('HEAVY ' + r.url + '\\n');
+  if (/node_modules\\/(kysely|better-sqlite3|zod|luxon|yaml|ajv|rrule-temporal|temporal-polyfill|croner|ical\\.js)\\//.test(r.url)) process.stderr.write('HEAVY ' + r.url + '\\n');
   return r;
 }`;
 const REGISTER = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(HOOK)}));`;
@@ -33,6 +33,7 @@ describe('CLI start-up (docs/architecture.md#start-up)', () => {
     ['assess', '--help'],
     ['hosts', 'add', '--help'],
     ['windows', 'next', '--help'],
+    ['windows', 'ics', '--help'],
   ];
   it.each(light.map((args) => [args.join(' '), args] as const))(
     '`patchwise %s` loads no database, schema or date library',

@@ -1,9 +1,10 @@
 import { UserError } from '../core/errors.js';
+import type { Config } from '../core/config/config-schema.js';
 import type { WindowConfig } from '../core/windows/window-schema.js';
 import { missingParts } from '../core/windows/window-schema.js';
 import { hostInScope } from '../core/windows/window-scope.js';
 import { windowOccurrences, type WindowOccurrence } from '../core/windows/occurrences.js';
-import { loadConfigOrEmpty, loadInventory, type InventoryInputs } from './inventory.js';
+import { loadConfigOrEmpty, loadInventory, requireHost, type InventoryInputs } from './inventory.js';
 
 /** One occurrence as `windows next --json` prints it. */
 export interface OccurrenceView {
@@ -68,11 +69,31 @@ function pick(windows: WindowConfig[], name: string | undefined): WindowConfig[]
   );
 }
 
-/** What `windows next` asks for. */
+/** What `windows next` and `windows ics` ask for. */
 export interface NextOptions {
   window?: string;
   count: number;
   now: Date;
+}
+
+/** One occurrence with the window it belongs to. */
+export interface WindowOccurrenceOf {
+  window: WindowConfig;
+  occurrence: WindowOccurrence;
+}
+
+function occurrencesOf(config: Config, windows: WindowConfig[], o: NextOptions): WindowOccurrenceOf[] {
+  const ctx = { freezes: config.freezes, releases: config.releases };
+  return windows
+    .flatMap((w) =>
+      windowOccurrences(w, o.now, o.count, ctx).map((occurrence) => ({ window: w, occurrence })),
+    )
+    .sort(
+      (a, b) =>
+        a.occurrence.start.epochMilliseconds - b.occurrence.start.epochMilliseconds ||
+        a.window.name.localeCompare(b.window.name),
+    )
+    .slice(0, o.count);
 }
 
 /**
@@ -84,12 +105,45 @@ export function nextOccurrences(
   o: NextOptions,
 ): OccurrenceView[] {
   const { config } = loadConfigOrEmpty(inputs);
-  const ctx = { freezes: config.freezes, releases: config.releases };
-  return pick(config.windows, o.window)
-    .flatMap((w) => windowOccurrences(w, o.now, o.count, ctx))
-    .sort((a, b) => a.start.epochMilliseconds - b.start.epochMilliseconds || a.window.localeCompare(b.window))
-    .slice(0, o.count)
-    .map(occurrenceView);
+  return occurrencesOf(config, pick(config.windows, o.window), o).map((x) => occurrenceView(x.occurrence));
+}
+
+/** What `windows next --host H` found: the windows covering the host and their next occurrences. */
+export interface HostOccurrences {
+  host: string;
+  /** names of the windows whose scope covers the host; empty when the host is in no window */
+  windows: string[];
+  occurrences: OccurrenceView[];
+}
+
+/**
+ * The next occurrences of the windows whose scope covers `host` (and `o.window`, if named). The host must
+ * be in the inventory; a host in no window gets an empty list, not an error.
+ */
+export async function nextOccurrencesForHost(
+  inputs: InventoryInputs,
+  host: string,
+  o: NextOptions,
+): Promise<HostOccurrences> {
+  const inv = await loadInventory(inputs);
+  const { config } = inv.config;
+  const h = requireHost(inv, host).host;
+  const covering = pick(config.windows, o.window).filter((w) => hostInScope(w.scope, h));
+  return {
+    host,
+    windows: covering.map((w) => w.name),
+    occurrences: occurrencesOf(config, covering, o).map((x) => occurrenceView(x.occurrence)),
+  };
+}
+
+/** The iCalendar feed of the next `count` occurrences (the same ones `windows next` lists). */
+export async function windowsIcsFeed(
+  inputs: Pick<InventoryInputs, 'configPath' | 'configExplicit' | 'cwd' | 'env'>,
+  o: NextOptions,
+): Promise<string> {
+  const { config } = loadConfigOrEmpty(inputs);
+  const { windowsIcs } = await import('../core/windows/windows-ics.js');
+  return windowsIcs(occurrencesOf(config, pick(config.windows, o.window), o), o.now);
 }
 
 /** Every window with its next occurrence, the hosts its scope covers in the inventory, and the five parts. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { OccurrenceView, WindowView } from '../../app/windows.js';
 import { UserError } from '../../core/errors.js';
+import { describeScope } from '../../core/windows/window-scope.js';
 import { parseNow, type CliContext } from '../context.js';
 import { formatTable, printJson } from '../output.js';
 import { safeText } from '../safe-text.js';
@@ -17,21 +18,6 @@ function notes(o: OccurrenceView): string {
     .join('; ');
 }
 
-function scopeText(s: WindowView['scope']): string {
-  if (!s) return 'none (covers no host)';
-  const parts = [
-    s.tiers ? `tiers ${s.tiers.join(',')}` : '',
-    s.tags
-      ? `tags ${Object.entries(s.tags)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(',')}`
-      : '',
-    s.names ? `names ${s.names.join(',')}` : '',
-    s.environments ? `environments ${s.environments.join(',')}` : '',
-  ];
-  return parts.filter(Boolean).join('; ') || 'every host';
-}
-
 function printWindow(w: WindowView): string {
   const when = `${w.schedule}${w.offsetDays ? ` ${w.offsetDays > 0 ? '+' : ''}${w.offsetDays}d` : ''}${w.start ? ` at ${w.start}` : ''}`;
   const next = w.next
@@ -41,7 +27,7 @@ function printWindow(w: WindowView): string {
     `${w.name}: ${when} for ${w.duration}${w.cutoff ? ` (cutoff ${w.cutoff})` : ''}, ${w.timeZone}`,
     `  next:     ${next}`,
     `  hosts:    ${w.hostsInScope} in scope`,
-    `  scope:    ${scopeText(w.scope)}`,
+    `  scope:    ${describeScope(w.scope)}`,
     `  impact:   ${w.impact ?? '-'}`,
     `  owner:    ${w.owner ?? '-'}`,
     `  rollback: ${w.rollback ?? '-'}`,
@@ -94,6 +80,7 @@ function registerNext(windows: Command, ctx: CliContext): void {
       'The next occurrences of the windows after --now, marked frozen or in conflict with a release.',
     )
     .option('--window <name>', 'only this window')
+    .option('--host <name>', 'only the windows whose scope covers this inventory host')
     .option('--count <n>', 'how many occurrences (default 5)')
     .option('--now <time>', 'after this time (ISO 8601 or a date; default: the global --now, else the clock)')
     .option(
@@ -106,16 +93,30 @@ function registerNext(windows: Command, ctx: CliContext): void {
 Examples:
   patchwise windows next                              the next 5 occurrences of every window
   patchwise windows next --window web-monthly --count 12
+  patchwise windows next --host web-1                 the windows that cover web-1
   patchwise windows next --now 2026-12-01 --json | jq -r '.[] | select(.frozen) | .start'
 
 A start that falls in the spring-forward gap is kept and moved forward by the gap (02:30 becomes
 03:30); in the repeated autumn hour the first one is taken; a duration is elapsed time. See docs/windows.md.`,
     )
-    .action(async (o: { window?: string; count?: string; now?: string; json?: boolean }) => {
-      const { nextOccurrences } = await import('../../app/windows.js');
+    .action(async (o: { window?: string; host?: string; count?: string; now?: string; json?: boolean }) => {
       const now = o.now ? parseNow(o.now) : (ctx.now ?? new Date());
-      const count = o.count === undefined ? 5 : parseCount(o.count);
-      const rows = nextOccurrences(ctx.inventoryInputs(), { window: o.window, count, now });
+      const opts = { window: o.window, count: o.count === undefined ? 5 : parseCount(o.count), now };
+      const app = await import('../../app/windows.js');
+      if (o.host) {
+        const r = await app.nextOccurrencesForHost(ctx.inventoryInputs(), o.host, opts);
+        if (o.json) return printJson(r.occurrences);
+        if (!r.windows.length) {
+          process.stdout.write(
+            safeText(
+              `Host ${o.host} is in no maintenance window${o.window ? ` (${o.window} does not cover it)` : ''}: no window's scope covers it. Widen a window's scope (docs/windows.md).`,
+            ) + '\n',
+          );
+          return;
+        }
+        return printOccurrences(r.occurrences);
+      }
+      const rows = app.nextOccurrences(ctx.inventoryInputs(), opts);
       if (o.json) return printJson(rows);
       if (!rows.length) {
         process.stdout.write(
@@ -123,20 +124,53 @@ A start that falls in the spring-forward gap is kept and moved forward by the ga
         );
         return;
       }
-      process.stdout.write(
-        formatTable(rows, [
-          { header: 'WINDOW', get: (r) => r.window },
-          { header: 'START (LOCAL)', get: (r) => `${short(r.startLocal)} ${offset(r.startLocal)}` },
-          { header: 'END (LOCAL)', get: (r) => `${short(r.endLocal)} ${offset(r.endLocal)}` },
-          { header: 'ZONE', get: (r) => r.timeZone },
-          { header: 'START (UTC)', get: (r) => short(r.start) },
-          { header: 'NOTES', get: (r) => notes(r) },
-        ]),
-      );
+      printOccurrences(rows);
     });
 }
 
-/** Registers `patchwise windows list` and `patchwise windows next`. */
+function printOccurrences(rows: OccurrenceView[]): void {
+  process.stdout.write(
+    formatTable(rows, [
+      { header: 'WINDOW', get: (r) => r.window },
+      { header: 'START (LOCAL)', get: (r) => `${short(r.startLocal)} ${offset(r.startLocal)}` },
+      { header: 'END (LOCAL)', get: (r) => `${short(r.endLocal)} ${offset(r.endLocal)}` },
+      { header: 'ZONE', get: (r) => r.timeZone },
+      { header: 'START (UTC)', get: (r) => short(r.start) },
+      { header: 'NOTES', get: (r) => notes(r) },
+    ]),
+  );
+}
+
+function registerIcs(windows: Command, ctx: CliContext): void {
+  windows
+    .command('ics')
+    .description(
+      'An iCalendar (RFC 5545) feed of the next occurrences for calendar programs: one event each, with the five parts.',
+    )
+    .option('--window <name>', 'only this window')
+    .option('--count <n>', 'how many occurrences, the same ones `windows next` lists (default 20)')
+    .option('--now <time>', 'after this time (ISO 8601 or a date; default: the global --now, else the clock)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  patchwise windows ics > windows.ics                 import the file in a calendar program
+  patchwise windows ics --window web-monthly --count 12 --now 2026-12-01
+
+Each occurrence is one VEVENT (UID stable per window and start, so a re-import updates it) with
+DTSTART/DTEND in the window's zone and a VTIMEZONE for each zone, written from the zone's real
+transitions. The description holds scope, expected impact, owner, rollback path and success criteria;
+an occurrence cancelled by a freeze is STATUS:CANCELLED and names the freeze. See docs/windows.md.`,
+    )
+    .action(async (o: { window?: string; count?: string; now?: string }) => {
+      const now = o.now ? parseNow(o.now) : (ctx.now ?? new Date());
+      const count = o.count === undefined ? 20 : parseCount(o.count);
+      const { windowsIcsFeed } = await import('../../app/windows.js');
+      process.stdout.write(await windowsIcsFeed(ctx.inventoryInputs(), { window: o.window, count, now }));
+    });
+}
+
+/** Registers `patchwise windows list`, `windows next` and `windows ics`. */
 export function register(program: Command, ctx: CliContext): void {
   const windows = program
     .command('windows')
@@ -147,9 +181,12 @@ export function register(program: Command, ctx: CliContext): void {
 Examples:
   patchwise windows list
   patchwise windows next --window web-monthly --count 3 --json
+  patchwise windows next --host web-1
+  patchwise windows ics > windows.ics
 
 Windows, freezes and releases live in patchwise.yaml; see docs/windows.md.`,
     );
   registerList(windows, ctx);
   registerNext(windows, ctx);
+  registerIcs(windows, ctx);
 }

@@ -22,3 +22,19 @@ export function hostInScope(scope: WindowScope | undefined, host: Host): boolean
   for (const [k, v] of Object.entries(scope.tags ?? {})) if (host.tags[k] !== v) return false;
   return true;
 }
+
+/** A scope in words: `tiers 1; tags role=web`, `every host`, or `none (covers no host)`. */
+export function describeScope(s: WindowScope | undefined): string {
+  if (!s) return 'none (covers no host)';
+  const parts = [
+    s.tiers ? `tiers ${s.tiers.join(',')}` : '',
+    s.tags
+      ? `tags ${Object.entries(s.tags)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}`
+      : '',
+    s.names ? `names ${s.names.join(',')}` : '',
+    s.environments ? `environments ${s.environments.join(',')}` : '',
+  ];
+  return parts.filter(Boolean).join('; ') || 'every host';
+}
