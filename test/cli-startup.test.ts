@@ -33,6 +33,7 @@ describe('CLI start-up (docs/architecture.md#start-up)', () => {
     ['assess', '--help'],
     ['hosts', 'add', '--help'],
     ['windows', 'next', '--help'],
+    ['scheduler', '--help'],
   ];
   it.each(light.map((args) => [args.join(' '), args] as const))(
     '`patchwise %s` loads no database, schema or date library',

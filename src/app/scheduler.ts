@@ -135,3 +135,8 @@ export async function runSchedulerLoop(inputs: InventoryInputs, o: SchedulerLoop
     }
   }
 }
+
+/** Recorded window events, oldest first; only `window`'s when given. */
+export async function listWindowEvents(inputs: Pick<InventoryInputs, 'openStore'>, window?: string) {
+  return new WindowEventStore((await inputs.openStore()).db).list(window);
+}

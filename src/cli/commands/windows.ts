@@ -136,7 +136,33 @@ A start that falls in the spring-forward gap is kept and moved forward by the ga
     });
 }
 
-/** Registers `patchwise windows list` and `patchwise windows next`. */
+function registerEvents(windows: Command, ctx: CliContext): void {
+  windows
+    .command('events')
+    .description('What the scheduler recorded: opened, closed, missed, frozen, with time and reason.')
+    .option('--window <name>', 'only this window')
+    .option('--json', 'print a JSON array: window, occurrence (start, UTC), event, at, reason, detail')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  patchwise windows events
+  patchwise windows events --window web-monthly --json | jq '.[] | select(.event == "missed")'`,
+    )
+    .action(async (o: { window?: string; json?: boolean }) => {
+      const { listWindowEvents } = await import('../../app/scheduler.js');
+      const { eventLine } = await import('./scheduler.js');
+      const rows = await listWindowEvents(ctx.inventoryInputs(), o.window);
+      if (o.json) return printJson(rows);
+      if (!rows.length) {
+        process.stdout.write('No window events recorded. The scheduler records them: patchwise scheduler\n');
+        return;
+      }
+      process.stdout.write(rows.map(eventLine).join('\n') + '\n');
+    });
+}
+
+/** Registers `patchwise windows list`, `windows next` and `windows events`. */
 export function register(program: Command, ctx: CliContext): void {
   const windows = program
     .command('windows')
@@ -152,4 +178,5 @@ Windows, freezes and releases live in patchwise.yaml; see docs/windows.md.`,
     );
   registerList(windows, ctx);
   registerNext(windows, ctx);
+  registerEvents(windows, ctx);
 }
