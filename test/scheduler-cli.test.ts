@@ -168,3 +168,35 @@ describe('patchwise scheduler', () => {
     expect(cli('windows', 'events').stdout).toMatch(/No window events recorded/);
   });
 });
+
+describe('patchwise scheduler: the plan recorded with an opened window', () => {
+  it('counts the hosts in scope and those scanned with open findings through the fleet pipeline', async () => {
+    const { decideFleetDir } = await import('./decide-setup.js');
+    const { cli } = decideFleetDir(`    tier: 3
+windows:
+  - name: fleet
+    schedule: "FREQ=DAILY"
+    start: "02:00"
+    duration: 3h
+    timeZone: UTC
+    scope: { names: ["web-1", "build-1", "never-scanned"] }
+    owner: alice
+    impact: auto
+    rollback: snapshot
+    success: [services-healthy]
+  - name: nobody
+    schedule: "FREQ=DAILY"
+    start: "02:00"
+    duration: 3h
+    timeZone: UTC
+    scope: { names: ["none-*"] }
+`);
+    const r = cli('scheduler', '--once', '--now', '2026-06-10T02:00:00Z');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/opened fleet .*\[2 hosts in scope, 2 of 2 scanned with open findings\]/);
+    expect(r.stdout).toMatch(/opened nobody .*\[0 hosts in scope; the scope covers no host\]/);
+    const [fleet] = JSON.parse(cli('windows', 'events', '--window', 'fleet', '--json').stdout) as Event[];
+    expect(fleet!.detail.plan).toMatchObject({ hosts: 2, scanned: 2, withFindings: 2 });
+    expect((fleet!.detail.plan as { findings: number }).findings).toBeGreaterThan(0);
+  });
+});
