@@ -34,6 +34,7 @@ describe('CLI start-up (docs/architecture.md#start-up)', () => {
     ['hosts', 'add', '--help'],
     ['windows', 'next', '--help'],
     ['windows', 'ics', '--help'],
+    ['scheduler', '--help'],
   ];
   it.each(light.map((args) => [args.join(' '), args] as const))(
     '`patchwise %s` loads no database, schema or date library',

@@ -12,6 +12,7 @@ import * as plan from './plan.js';
 import * as explain from './explain.js';
 import * as defer from './defer.js';
 import * as windows from './windows.js';
+import * as scheduler from './scheduler.js';
 
 /** Every command, in the order `--help` lists them. Each file registers its own. */
 export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
@@ -25,6 +26,7 @@ export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   explain.register,
   defer.register,
   windows.register,
+  scheduler.register,
   versions.register,
   cvss.register,
 ];

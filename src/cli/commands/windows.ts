@@ -170,7 +170,33 @@ an occurrence cancelled by a freeze is STATUS:CANCELLED and names the freeze. Se
     });
 }
 
-/** Registers `patchwise windows list`, `windows next` and `windows ics`. */
+function registerEvents(windows: Command, ctx: CliContext): void {
+  windows
+    .command('events')
+    .description('What the scheduler recorded: opened, closed, missed, frozen, with time and reason.')
+    .option('--window <name>', 'only this window')
+    .option('--json', 'print a JSON array: window, occurrence (start, UTC), event, at, reason, detail')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  patchwise windows events
+  patchwise windows events --window web-monthly --json | jq '.[] | select(.event == "missed")'`,
+    )
+    .action(async (o: { window?: string; json?: boolean }) => {
+      const { listWindowEvents } = await import('../../app/scheduler.js');
+      const { eventLine } = await import('./scheduler.js');
+      const rows = await listWindowEvents(ctx.inventoryInputs(), o.window);
+      if (o.json) return printJson(rows);
+      if (!rows.length) {
+        process.stdout.write('No window events recorded. The scheduler records them: patchwise scheduler\n');
+        return;
+      }
+      process.stdout.write(rows.map(eventLine).join('\n') + '\n');
+    });
+}
+
+/** Registers `patchwise windows list`, `windows next`, `windows ics` and `windows events`. */
 export function register(program: Command, ctx: CliContext): void {
   const windows = program
     .command('windows')
@@ -189,4 +215,5 @@ Windows, freezes and releases live in patchwise.yaml; see docs/windows.md.`,
   registerList(windows, ctx);
   registerNext(windows, ctx);
   registerIcs(windows, ctx);
+  registerEvents(windows, ctx);
 }

@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import type { WindowEvent } from '../../core/windows/scheduler.js';
+import { UserError } from '../../core/errors.js';
+import { parseNow, type CliContext } from '../context.js';
+import { safeText } from '../safe-text.js';
+
+function parseInterval(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 1 || n > 3600)
+    throw new UserError(
+      'bad-interval',
+      `--interval takes seconds from 1 to 3600, not ${JSON.stringify(v)}.`,
+      'Example: --interval 30',
+    );
+  return n;
+}
+
+/** One line per event: when, what, which occurrence, why (and the plan summary of an opened window). */
+export function eventLine(e: WindowEvent): string {
+  const plan = e.detail.plan as
+    { hosts: number; scanned: number | null; withFindings: number | null; note?: string } | undefined;
+  const summary = plan
+    ? ` [${plan.hosts} hosts in scope${plan.withFindings === null ? '' : `, ${plan.withFindings} of ${plan.scanned} scanned with open findings`}${plan.note ? `; ${plan.note}` : ''}]`
+    : '';
+  return safeText(`${e.at} ${e.event.padEnd(6)} ${e.window} ${e.occurrence}: ${e.reason}${summary}`);
+}
+
+/** Registers `patchwise scheduler`. */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('scheduler')
+    .description(
+      'Open and close maintenance windows at their times, in the foreground, recording every event.',
+    )
+    .option('--once', 'one pass, then exit (for tests and cron)')
+    .option('--now <time>', 'start the clock at this time (ISO 8601 or a date); it runs on from there')
+    .option('--interval <seconds>', 'seconds between passes at most (default 30; sooner for a start)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  patchwise scheduler                                  run until SIGTERM or Ctrl-C, a pass every 30 s
+  patchwise scheduler --once                           one pass (from cron: */5 * * * *)
+  patchwise scheduler --once --now 2026-12-12T01:30:00Z
+  patchwise windows events --window web-monthly        what it recorded
+
+Each pass opens an occurrence whose start has come (recorded "frozen" instead when it overlaps a
+freeze), closes one whose end has passed, and records occurrences that passed while it was not
+running as "missed" (never replayed: the next occurrence takes their work). One that started while it
+was down opens late if its cutoff has not come, else it is missed. Every event is recorded once, with
+time, window and reason, however often a pass is repeated or the scheduler killed and restarted.
+No patching happens yet: an opened window records its plan (hosts in scope, hosts with open findings).
+See docs/windows.md.`,
+    )
+    .action(async (o: { once?: boolean; now?: string; interval?: string }) => {
+      const { runSchedulerLoop, runSchedulerPass } = await import('../../app/scheduler.js');
+      const interval = o.interval === undefined ? 30 : parseInterval(o.interval);
+      const start = o.now ? parseNow(o.now) : ctx.now;
+      const began = Date.now();
+      const clock = () => (start ? new Date(start.getTime() + Date.now() - began) : new Date());
+      const print = (e: WindowEvent) => process.stdout.write(eventLine(e) + '\n');
+      if (o.once) {
+        // Exactly --now: a pass repeated with the same time decides the same.
+        (await runSchedulerPass(ctx.inventoryInputs(), start ?? new Date())).events.forEach(print);
+        return;
+      }
+      const stop = new AbortController();
+      const onSignal = (name: string) => () => {
+        process.stderr.write(`scheduler: ${name} received, stopping after the current pass\n`);
+        stop.abort();
+      };
+      const handlers = { SIGTERM: onSignal('SIGTERM'), SIGINT: onSignal('SIGINT') } as const;
+      for (const [sig, h] of Object.entries(handlers)) process.once(sig, h);
+      try {
+        process.stderr.write(
+          `scheduler: running, a pass every ${interval} s (stop with SIGTERM or Ctrl-C)\n`,
+        );
+        await runSchedulerLoop(ctx.inventoryInputs(), {
+          clock,
+          intervalSeconds: interval,
+          signal: stop.signal,
+          onEvent: print,
+        });
+      } finally {
+        for (const [sig, h] of Object.entries(handlers)) process.off(sig, h);
+      }
+    });
+}
