@@ -228,10 +228,12 @@ export class DecidedHost {
     let findings = 0;
     let kev = 0;
     let fixable = 0;
+    let noWindow = 0;
     for (const part of parts) {
       findings += part.decided.outcomes.length;
       kev += part.decided.kev;
       fixable += part.decided.fixable;
+      for (const o of part.decided.outcomes) if (o.noWindowBeforeDue) noWindow++;
     }
     this.findings = findings;
     this.knownExploited = kev;
@@ -242,6 +244,13 @@ export class DecidedHost {
       compareRankKeys,
       prepared.assumed,
     );
+    if (prepared.nextWindowAt !== undefined) {
+      this.rollup.nextWindowAt = new Date(prepared.nextWindowAt).toISOString();
+      if (noWindow > 0) {
+        this.rollup.noWindowBeforeDue = true;
+        this.rollup.noWindowBeforeDueCount = noWindow;
+      }
+    }
   }
 
   get host(): string {
