@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { HostPlan } from '../../app/decide.js';
+import type { FleetHost } from '../../app/fleet-pipeline.js';
 import type { Decision } from '../../core/policy/decide-finding.js';
 import type { HostRollup } from '../../core/policy/rollup-host.js';
 import type { CliContext } from '../context.js';
@@ -33,7 +34,7 @@ const HOST_COLUMNS: Column<PlanRow>[] = [
   { header: 'TIER', get: (h) => h.tier ?? '?' },
   { header: 'EXPOSURE', get: (h) => h.exposure ?? '?' },
   { header: 'ACTION', get: (h) => h.action ?? '-' },
-  { header: 'DUE', get: (h) => h.dueLocal ?? '' },
+  { header: 'DUE', get: (h) => (h.dueLocal ?? '') + (h.noWindowBeforeDue ? ' !' : '') },
   { header: 'STATE', get: (h) => h.state },
   { header: 'FINDINGS', get: (h) => h.findings, align: 'right' },
   { header: 'DEFERRED', get: (h) => h.deferred, align: 'right' },
@@ -57,10 +58,19 @@ export const DECISION_COLUMNS: Column<Decision>[] = [
   },
 ];
 
-function printHostDetail(h: HostPlan): void {
+function printHostDetail(h: HostPlan, window: FleetHost['window']): void {
   const out: string[] = [
     `${h.host}: ${h.action ?? 'nothing open'}${h.dueLocal ? `, due ${h.dueLocal}` : ''} (${h.state})`,
   ];
+  out.push(
+    window
+      ? `  next window: ${window.window} ${window.occurrence.startLocal} (${window.occurrence.timeZone})`
+      : '  next window: none covers this host (deadlines follow the tier rhythm)',
+  );
+  if (h.noWindowBeforeDue)
+    out.push(
+      `  no window before due date: ${h.noWindowBeforeDueCount} findings are due before it opens; propose an emergency run, or an extra window`,
+    );
   if (h.assumed.length)
     out.push(`  classification missing: ${h.assumed.join(', ')} (decided as the worse case)`);
   for (const p of h.packages)
@@ -106,11 +116,13 @@ findings), written as each host is decided: memory stays flat however large the 
     )
     .action(async (opts: PlanOptions) => {
       const { FleetRun } = await import('../../app/fleet-pipeline.js');
+      const { WindowTally } = await import('../../app/window-tally.js');
       const run = await FleetRun.open(decideInputs(ctx), {
         ...decideClock(ctx),
         ...(opts.host ? { hosts: [opts.host] } : {}),
       });
       for (const n of run.notes) process.stderr.write(`note: ${safeText(n)}\n`);
+      const tally = new WindowTally(run.windows);
       if (opts.json) {
         const json = new NdjsonWriter();
         await json.header('plan', 2, {
@@ -120,24 +132,33 @@ findings), written as each host is decided: memory stays flat however large the 
         });
         for await (const h of run.hosts()) {
           const d = h.decided!;
+          tally.add(h);
           if (d.findings === 0) continue;
+          const line = h.window ? { ...d.rollup, nextWindow: h.window.window } : d.rollup;
           const withDecisions = opts.decisions || opts.host;
-          await json.write(withDecisions ? { ...d.rollup, decisions: d.decisions() } : d.rollup);
+          await json.write(withDecisions ? { ...line, decisions: d.decisions() } : line);
           if (json.done) break;
         }
+        for (const n of tally.notes()) process.stderr.write(`note: ${safeText(n)}\n`);
         return json.flush();
       }
       const rows: PlanRow[] = [];
       for await (const h of run.hosts()) {
         const d = h.decided!;
+        tally.add(h);
         if (d.findings === 0) continue;
-        if (opts.host) printHostDetail({ ...d.rollup, decisions: d.decisions() });
+        if (opts.host) printHostDetail({ ...d.rollup, decisions: d.decisions() }, h.window);
         else rows.push(planRow(d.rollup));
       }
       if (opts.host) return;
       const { byRollupUrgency } = await import('../../app/decide.js');
       rows.sort(byRollupUrgency);
       process.stdout.write(formatTable(rows, HOST_COLUMNS));
+      // Due dates before any window explain the table's "!" marker; coverage is a note.
+      const due = tally.dueNote();
+      if (due) process.stdout.write(`! ${safeText(due)}\n`);
+      const uncovered = tally.uncoveredNote();
+      if (uncovered) process.stderr.write(`note: ${safeText(uncovered)}\n`);
       if (rows.some((h) => h.assumed.length))
         process.stderr.write('* tier, exposure or owner missing: decided as tier 1, internet-facing\n');
     });
