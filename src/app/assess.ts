@@ -13,6 +13,7 @@ import { byRollupUrgency, rollupAtLeast } from './decide.js';
 import { FleetRun, requireAdvisories, type FleetHost } from './fleet-pipeline.js';
 import { scanFleet, type FleetScanResult } from './fleet-scan.js';
 import { loadInventory, type InventoryInputs } from './inventory.js';
+import { WindowTally, type WindowCounts } from './window-tally.js';
 import { scanLocal } from './scan.js';
 
 /** One row of the assess/findings table, as data (the CLI only formats it). */
@@ -67,6 +68,10 @@ export interface AssessResult {
   summary: FindingsSummary;
   actionCounts: Partial<Record<Action, number>>;
   notes: string[];
+  /** Findings due before their host's next window, hosts no window covers (see docs/windows.md). */
+  windows: WindowCounts;
+  /** The same in sentences, for people. */
+  windowNotes: string[];
   /** True when `failOn` was given and an open decision is at least that urgent. */
   failed: boolean;
 }
@@ -122,8 +127,10 @@ export async function assess(
   // What sorting the host rows needs of each rollup (not the rollup: its package lists would stay alive).
   const urgency = new Map<HostRow, Pick<HostRollup, 'action' | 'dueAt' | 'host'>>();
   let failed = false;
+  const tally = new WindowTally(run.windows);
   for await (const h of run.hosts()) {
     const d = h.decided!;
+    tally.add(h);
     summary.hosts++;
     summary.findings += d.findings;
     summary.knownExploited += d.knownExploited;
@@ -159,6 +166,8 @@ export async function assess(
     summary,
     actionCounts: ordered(actionCounts),
     notes: run.notes,
+    windows: tally.counts,
+    windowNotes: tally.notes(),
     failed,
   };
 }
@@ -220,8 +229,14 @@ function hostRow(h: FleetHost, d: DecidedHost): HostRow {
     worst: w ? `${w.cves[0] ?? w.vulnId} ${w.package}` : '',
     rebootPending: s.reboot ? (s.reboot.required ? 'yes' : 'no') : '',
     restartList: s.staleProcesses ? s.staleProcesses.length : '',
-    flags: d.findings > 0 ? p.assumed.join(', ') : '',
+    flags: d.findings > 0 ? hostFlags(p) : '',
   };
+}
+
+function hostFlags(p: HostRollup): string {
+  const flags: string[] = [...p.assumed];
+  if (p.noWindowBeforeDueCount) flags.push(`no window before due (${p.noWindowBeforeDueCount})`);
+  return flags.join(', ');
 }
 
 /** The table row of one finding, with its decision when there is one. */

@@ -13,6 +13,8 @@ import type { HostState } from '../core/inventory/host-state.js';
 import { FleetDecider, type DecidedHost } from '../core/policy/fleet-decider.js';
 import { defaultPolicy, type Policy } from '../core/policy/policy-schema.js';
 import { ecosystemForOs } from '../core/versions/ecosystem.js';
+import { HostWindows, type HostNextWindow } from '../core/windows/host-windows.js';
+import { hostInScope } from '../core/windows/window-scope.js';
 import { loadInventory, type InventoryInputs } from './inventory.js';
 import {
   latestScanSummaries,
@@ -40,6 +42,11 @@ export interface FleetRunOptions {
    * by hand (`--now`) answers "what if" and records nothing.
    */
   record?: boolean;
+  /**
+   * Only the hosts of the inventory this window's scope covers. @throws UserError when no window has the
+   * name, or its scope covers no host of the inventory.
+   */
+  window?: string;
 }
 
 /** One host as it leaves the pipeline: its scan, its match and (when deciding) its decisions. */
@@ -52,6 +59,8 @@ export interface FleetHost {
   /** The host's findings, made group by group on demand. */
   findings: FindingMaker;
   decided?: DecidedHost;
+  /** The host's next maintenance window (the next open occurrence of a window covering it), if any. */
+  window?: HostNextWindow;
 }
 
 /**
@@ -67,6 +76,7 @@ export class HostPipeline {
     private readonly intel: MatchIntel,
     private readonly now: Date,
     private readonly decider?: FleetDecider,
+    private readonly windows?: HostWindows,
   ) {}
 
   /**
@@ -103,7 +113,9 @@ export class HostPipeline {
       compact,
       findings: new FindingMaker(compact, this.intel, this.now),
     };
-    if (this.decider) out.decided = this.decider.decide(host, compact, since ?? NEVER);
+    const window = this.windows?.nextFor(host);
+    if (window) out.window = window;
+    if (this.decider) out.decided = this.decider.decide(host, compact, since ?? NEVER, window?.at);
     return out;
   }
 }
@@ -122,6 +134,8 @@ export class FleetRun {
     readonly policy: Policy,
     readonly timeZone: string,
     readonly notes: string[],
+    /** The configuration's windows, expanded once at the run's clock. */
+    readonly windows: HostWindows,
     /** Hosts with a successful scan that this run covers, by name (in the order they come). */
     readonly scanned: readonly { host: string; os: string }[],
     private readonly store: Store,
@@ -140,12 +154,15 @@ export class FleetRun {
     const now = opts.now ?? new Date();
     const inventory = await loadInventory(inputs);
     const policy = inventory.config.config.policy ?? defaultPolicy();
+    const { windows: ws, freezes, releases } = inventory.config.config;
+    const windows = new HostWindows(ws, now, { freezes, releases });
+    const only = opts.window ? windowHosts(windows, opts.window, inventory.hosts, opts.hosts) : opts.hosts;
     const store = await inputs.openStore();
     await requireAdvisories(store);
     const scanned: { host: string; os: string }[] = [];
-    for (const s of await latestScanSummaries(store.db, opts.hosts))
+    for (const s of await latestScanSummaries(store.db, only))
       if (s.lastOk) scanned.push({ host: s.host, os: s.lastOk.os });
-    if (scanned.length === 0) throw nothingScanned(opts.hosts?.[0]);
+    if (scanned.length === 0) throw nothingScanned(only?.[0]);
     const notes = [...inventory.warnings];
     const { index, intel } = await loadMatching(store, await coveredEcosystems(store, scanned, notes));
     let decider: FleetDecider | undefined;
@@ -167,13 +184,14 @@ export class FleetRun {
       policy,
       policy.timeZone,
       notes,
+      windows,
       scanned,
       store,
       byName,
-      new HostPipeline(index, intel, now, decider),
+      new HostPipeline(index, intel, now, decider, windows),
       intel,
       tracker,
-      opts.hosts,
+      only,
     );
   }
 
@@ -350,6 +368,37 @@ async function coveredEcosystems(
     );
   }
   return [...covered];
+}
+
+/** The inventory hosts (of `hosts`, when given) the window's scope covers, by name. */
+function windowHosts(
+  windows: HostWindows,
+  name: string,
+  inventory: readonly Host[],
+  hosts: readonly string[] | undefined,
+): string[] {
+  const w = windows.byName(name);
+  if (!w) {
+    const names = windows.windows.map((x) => x.window.name);
+    throw new UserError(
+      'window-unknown',
+      `No window named "${name}" in the configuration.`,
+      names.length
+        ? `Windows: ${names.join(', ')}. See: patchwise windows list`
+        : 'Add one under windows: in patchwise.yaml; see docs/windows.md.',
+    );
+  }
+  const only = hosts && new Set(hosts);
+  const out = inventory
+    .filter((h) => (!only || only.has(h.name)) && hostInScope(w.window.scope, h))
+    .map((h) => h.name);
+  if (out.length === 0)
+    throw new UserError(
+      'window-no-hosts',
+      `The window "${name}" covers no host of the inventory.`,
+      'Check its scope (tiers, tags, names, environments) against the hosts: patchwise windows list',
+    );
+  return out;
 }
 
 function nothingScanned(host?: string): UserError {

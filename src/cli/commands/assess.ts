@@ -129,6 +129,7 @@ function findingRecord(r: RankedRow) {
       action: d.action,
       state: d.state,
       dueAt: d.dueAt,
+      ...(d.noWindowBeforeDue ? { noWindowBeforeDue: true, proposal: d.proposal } : {}),
       reasonCodes: d.reasonCodes,
       reasons: d.reasons,
     },
@@ -146,6 +147,11 @@ async function printNdjson(json: NdjsonWriter, result: AssessResult, all: boolea
     ...summary,
     worst: worst ?? null,
     actions: result.actionCounts,
+    noWindowBeforeDue: {
+      hosts: result.windows.noWindowBeforeDue.hosts,
+      findings: result.windows.noWindowBeforeDue.findings,
+    },
+    hostsInNoWindow: result.windows.uncovered.hosts,
     line: summaryLine(result),
     failed: result.failed,
     notes: result.notes,
@@ -188,9 +194,15 @@ function printText(result: AssessResult): void {
     process.stdout.write(`… ${result.summary.findings - result.rows.length} more (--all shows them)\n`);
   }
   process.stdout.write(`${summaryLine(result)}\n`);
+  for (const n of result.windowNotes) process.stdout.write(`${safeText(n)}\n`);
 }
 
 function summaryLine(result: AssessResult): string {
   const actions = ACTIONS.filter((a) => result.actionCounts[a]).map((a) => `${result.actionCounts[a]} ${a}`);
-  return formatSummary(result.summary) + (actions.length ? ` Actions: ${actions.join(', ')}.` : '');
+  const noWindow = result.windows.noWindowBeforeDue;
+  return (
+    formatSummary(result.summary) +
+    (actions.length ? ` Actions: ${actions.join(', ')}.` : '') +
+    (noWindow.findings ? ` No window before due date: ${noWindow.findings} on ${noWindow.hosts} hosts.` : '')
+  );
 }

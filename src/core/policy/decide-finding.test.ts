@@ -335,6 +335,24 @@ describe('edge cases', () => {
     });
     expect(d.dueAt).toBe('2026-12-06T02:00:00.000Z');
     expect(d.dueRule).toBe('next-window');
+    expect(d.noWindowBeforeDue).toBeUndefined();
+    expect(d.reasonCodes).not.toContain('window:none-before-due');
+  });
+  it('a finding due before the next window opens is flagged, with what to do instead', () => {
+    const nextWindowAt = new Date('2026-12-26T02:00:00Z');
+    const kev = decideFinding(finding({ kev: RAPID_RESET_KEV }), host(), { ...ctx, nextWindowAt });
+    expect(kev.noWindowBeforeDue).toBe(true);
+    expect(kev.proposal).toBe('emergency-run');
+    expect(kev.reasonCodes).toContain('window:none-before-due');
+    expect(kev.reasons.at(-1)).toBe(
+      'No window before the due date: the next window covering the host opens 2026-12-26 02:00 UTC; run it as an emergency, outside the windows.',
+    );
+    const critical = decideFinding(finding(linuxCritical), host({ exposure: 'internal' }), {
+      ...ctx,
+      nextWindowAt,
+    });
+    expect(critical.action).toBe('urgent-window');
+    expect(critical.proposal).toBe('extra-window');
   });
   it('due dates are shown in the policy time zone', () => {
     const d = decideFinding(finding({ kev: RAPID_RESET_KEV }), host(), { ...ctx, timeZone: 'Europe/Berlin' });

@@ -9,7 +9,7 @@ import { evaluateDeferral, type Deferral, type DeferralFacts, type DeferralStatu
 import { riskFactsOnHost, type CompatibilityFlag, type RiskFacts, type Severity } from './facts.js';
 import type { Policy } from './policy-schema.js';
 import { deferralsNaming, hostSentences, prepareHost, type PreparedHost } from './prepare-host.js';
-import { actionReasons, deferralReason, dueReason, findingReasons } from './reasons.js';
+import { actionReasons, deferralReason, dueReason, findingReasons, noWindowReason } from './reasons.js';
 import { restoreGapReason, rollbackFor, type RestorePoints, type RollbackPlan } from './rollback.js';
 import { formatLocal, isoUtc, parseInstant } from './time.js';
 
@@ -33,6 +33,10 @@ export interface DecideContext {
 /** Where a decided finding stands. */
 export const DECISION_STATES = ['due', 'overdue', 'deferred', 'awaiting-fix'] as const;
 export type DecisionState = (typeof DECISION_STATES)[number];
+
+/** What to do when no window covering the host opens before a finding's due date. */
+export const WINDOW_PROPOSALS = ['emergency-run', 'extra-window'] as const;
+export type WindowProposal = (typeof WINDOW_PROPOSALS)[number];
 
 /**
  * One decision: a finding on a host, what to do, by when, with what safety net, and why. Plain data,
@@ -74,6 +78,12 @@ export interface Decision {
   /** Why, in plain sentences. */
   reasons: string[];
   deferral?: { id: string } & DeferralStatus;
+  /**
+   * Set when the finding is open and due before the next window covering its host opens (reason code
+   * `window:none-before-due`), with what to do instead.
+   */
+  noWindowBeforeDue?: true;
+  proposal?: WindowProposal;
 }
 
 /**
@@ -100,6 +110,8 @@ export interface DecisionOutcome {
   severity: Severity;
   reasonCodes: string[];
   deferral?: { id: string } & DeferralStatus;
+  noWindowBeforeDue?: true;
+  proposal?: WindowProposal;
 }
 
 /**
@@ -141,6 +153,8 @@ interface Evaluation {
   plan: RollbackPlan;
   deferral: ({ id: string } & DeferralStatus) | undefined;
   overdue: boolean;
+  /** Open, and due before the host's next window opens: what to propose instead. */
+  noWindow: WindowProposal | undefined;
 }
 
 function evaluate(p: PreparedHost, f: Finding, anchor: number): Evaluation {
@@ -150,7 +164,17 @@ function evaluate(p: PreparedHost, f: Finding, anchor: number): Evaluation {
   const due = dueDate(p.facts, r, choice, p.policy, clockOf(p, anchor));
   const plan = rollbackFor(choice, p.facts, r, p.ctx.restorePoints);
   const deferral = pickDeferral(p, f, choice.action, r.fixAvailable);
-  return { r, choice, due, plan, deferral, overdue: due.at <= p.now };
+  const open = !(deferral && deferral.state !== 'ended') && !choice.awaitingFix;
+  const noWindow =
+    open && p.nextWindowAt !== undefined && due.at < p.nextWindowAt
+      ? windowProposal(choice.action)
+      : undefined;
+  return { r, choice, due, plan, deferral, overdue: due.at <= p.now, noWindow };
+}
+
+/** An emergency runs outside windows anyway; anything else needs a window of its own before it is due. */
+function windowProposal(action: Action): WindowProposal {
+  return action === 'emergency' ? 'emergency-run' : 'extra-window';
 }
 
 function outcomeOf(p: PreparedHost, e: Evaluation): DecisionOutcome {
@@ -180,6 +204,11 @@ function outcomeOf(p: PreparedHost, e: Evaluation): DecisionOutcome {
   };
   if (r.epss) o.epss = r.epss.score;
   if (deferral) o.deferral = deferral;
+  if (e.noWindow) {
+    o.reasonCodes.push('window:none-before-due');
+    o.noWindowBeforeDue = true;
+    o.proposal = e.noWindow;
+  }
   return o;
 }
 
@@ -225,6 +254,10 @@ function withIdentity(p: PreparedHost, f: Finding, o: DecisionOutcome, reasons: 
   };
   if (o.epss !== undefined) d.epss = o.epss;
   if (o.deferral) d.deferral = o.deferral;
+  if (o.noWindowBeforeDue) {
+    d.noWindowBeforeDue = true;
+    if (o.proposal) d.proposal = o.proposal;
+  }
   return d;
 }
 
@@ -250,6 +283,8 @@ function reasonsFrom(p: PreparedHost, f: Finding, anchor: number, e: Evaluation)
     dueReason(choice.action, formatLocal(due.at, p.timeZone), basis, overdue),
   ];
   if (deferral) reasons.push(deferralReason(deferral.id, deferral, endsLocal(deferral, p.timeZone)));
+  if (e.noWindow && p.nextWindowAt !== undefined)
+    reasons.push(noWindowReason(formatLocal(p.nextWindowAt, p.timeZone), e.noWindow));
   return reasons;
 }
 

@@ -39,6 +39,7 @@ export interface FleetDeciderOptions {
    */
   vulnSeen?: (pkg: string, vulnId: string) => number | undefined;
   restorePoints?: ReadonlyMap<string, RestorePoints>;
+  /** Each host's next maintenance window (when windows cover it); {@link FleetDecider.decide} may pass it instead. */
   nextWindows?: ReadonlyMap<string, Date>;
   compatibilityFlags?: readonly CompatibilityFlag[];
 }
@@ -95,9 +96,16 @@ export class FleetDecider {
   /**
    * Decides one matched host. `since(source)` is when the host first had the source package affected
    * (epoch ms), undefined when never: then now, and the package is listed in `newPackages`.
+   * `nextWindowAt` is the start of the host's next maintenance window (default: from `nextWindows`);
+   * without one the `next-window` deadline follows the tier's rhythm.
    */
-  decide(host: Host, compact: CompactMatch, since: (source: string) => number | undefined): DecidedHost {
-    const p = prepareHost(host, this.contextFor(host));
+  decide(
+    host: Host,
+    compact: CompactMatch,
+    since: (source: string) => number | undefined,
+    nextWindowAt: Date | undefined = this.opts.nextWindows?.get(host.name),
+  ): DecidedHost {
+    const p = prepareHost(host, this.contextFor(host, nextWindowAt));
     const maker = new FindingMaker(compact, this.opts.intel, this.opts.now);
     const cls = this.classOf(p, compact.state.os);
     const parts: HostPart[] = [];
@@ -116,10 +124,9 @@ export class FleetDecider {
     return new DecidedHost(p, maker, parts, newPackages);
   }
 
-  private contextFor(host: Host): DecideContext {
+  private contextFor(host: Host, next: Date | undefined): DecideContext {
     const o = this.opts;
     const restore = o.restorePoints?.get(host.name);
-    const next = o.nextWindows?.get(host.name);
     return {
       policy: o.policy,
       now: o.now,
@@ -221,10 +228,12 @@ export class DecidedHost {
     let findings = 0;
     let kev = 0;
     let fixable = 0;
+    let noWindow = 0;
     for (const part of parts) {
       findings += part.decided.outcomes.length;
       kev += part.decided.kev;
       fixable += part.decided.fixable;
+      for (const o of part.decided.outcomes) if (o.noWindowBeforeDue) noWindow++;
     }
     this.findings = findings;
     this.knownExploited = kev;
@@ -235,6 +244,13 @@ export class DecidedHost {
       compareRankKeys,
       prepared.assumed,
     );
+    if (prepared.nextWindowAt !== undefined) {
+      this.rollup.nextWindowAt = new Date(prepared.nextWindowAt).toISOString();
+      if (noWindow > 0) {
+        this.rollup.noWindowBeforeDue = true;
+        this.rollup.noWindowBeforeDueCount = noWindow;
+      }
+    }
   }
 
   get host(): string {

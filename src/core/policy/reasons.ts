@@ -129,6 +129,15 @@ export function dueReason(action: Action, dueLocal: string, basis: string, overd
   return `${action}: ${overdue ? 'overdue since' : 'due'} ${dueLocal} (${basis}).`;
 }
 
+/** The sentence for a finding due before the next window covering its host opens. */
+export function noWindowReason(nextWindowLocal: string, proposal: 'emergency-run' | 'extra-window'): string {
+  const what =
+    proposal === 'emergency-run'
+      ? 'run it as an emergency, outside the windows'
+      : 'schedule an extra window before the due date, or run it as an emergency';
+  return `No window before the due date: the next window covering the host opens ${nextWindowLocal}; ${what}.`;
+}
+
 const END_WORDS: Record<EndReason, string> = {
   'review-date-passed': 'its review date passed',
   'end-date-reached': 'its end date came',

@@ -113,6 +113,12 @@ export interface HostRollup {
   restartServices: string[];
   rollback: RollbackRequirement[];
   controls: CompensatingControl[];
+  /** ISO 8601 UTC start of the host's next maintenance window; absent when no window covers the host. */
+  nextWindowAt?: string;
+  /** Set when open findings are due before the next window opens (see `noWindowBeforeDueCount`). */
+  noWindowBeforeDue?: true;
+  /** How many open findings are due before the next window covering the host opens. */
+  noWindowBeforeDueCount?: number;
 }
 
 /** Binary packages whose service name differs from the package's. */
