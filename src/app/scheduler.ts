@@ -3,6 +3,7 @@ import { Temporal } from 'temporal-polyfill';
 import { WindowEventStore } from '../adapters/store/window-event-store.js';
 import { UserError } from '../core/errors.js';
 import type { Host } from '../core/inventory/host.js';
+import { windowOccurrences } from '../core/windows/occurrences.js';
 import { schedulerPass, type WindowEvent } from '../core/windows/scheduler.js';
 import { parseDuration, type WindowConfig } from '../core/windows/window-schema.js';
 import { hostInScope } from '../core/windows/window-scope.js';
@@ -139,4 +140,91 @@ export async function runSchedulerLoop(inputs: InventoryInputs, o: SchedulerLoop
 /** Recorded window events, oldest first; only `window`'s when given. */
 export async function listWindowEvents(inputs: Pick<InventoryInputs, 'openStore'>, window?: string) {
   return new WindowEventStore((await inputs.openStore()).db).list(window);
+}
+
+/** What overriding a freeze for one occurrence needs: whose approval, who asks, and why. */
+export interface FreezeOverrideRequest {
+  window: string;
+  /** The occurrence's start (ISO 8601); the window's next frozen occurrence when absent. */
+  occurrence?: string;
+  approver: string;
+  reason: string;
+  /** Who asks (`$PATCHWISE_ACTOR` or the login name): never the approver. */
+  requestedBy: string;
+  now: Date;
+}
+
+/**
+ * Records an approved override of the freeze that cancels one occurrence of a window (an `override`
+ * event: approver, requester, why, the freeze), so the scheduler opens that occurrence. The override is
+ * listed with the other events (`windows events`).
+ *
+ * @throws UserError for an unknown window, an occurrence that no freeze cancels, a missing reason or
+ *   approver, an approver who is the requester, or an occurrence already overridden.
+ */
+export async function recordFreezeOverride(
+  inputs: InventoryInputs,
+  r: FreezeOverrideRequest,
+): Promise<WindowEvent> {
+  const { windows, freezes } = (await loadInventory(inputs)).config.config;
+  const w = windows.find((x) => x.name === r.window);
+  if (!w)
+    throw new UserError('window-unknown', `No window named ${r.window}.`, 'See: patchwise windows list');
+  if (!r.reason.trim())
+    throw new UserError('override-reason', 'Say why the freeze is overridden (--reason).');
+  if (!r.approver.trim())
+    throw new UserError('override-approver', 'A freeze override needs an approver (--approver).');
+  if (r.approver.trim() === r.requestedBy)
+    throw new UserError(
+      'override-self-approved',
+      `${r.requestedBy} cannot approve their own freeze override.`,
+      'Name another approver: someone answerable for the freeze.',
+    );
+  const wanted = r.occurrence ? instant(r.occurrence) : undefined;
+  const o = windowOccurrences(w, r.now, 400, { freezes }).find((x) =>
+    wanted ? x.start.toString() === wanted : x.frozen !== null,
+  );
+  if (!o || !o.frozen) {
+    throw new UserError(
+      'override-not-frozen',
+      wanted
+        ? `No freeze cancels the occurrence of ${w.name} starting ${wanted}: there is nothing to override.`
+        : `No upcoming occurrence of ${w.name} is cancelled by a freeze.`,
+      `See: patchwise windows next --window ${w.name}`,
+    );
+  }
+  const event: WindowEvent = {
+    window: w.name,
+    occurrence: o.start.toString(),
+    event: 'override',
+    at: r.now.toISOString(),
+    reason: r.reason.trim(),
+    detail: {
+      approver: r.approver.trim(),
+      requestedBy: r.requestedBy,
+      freeze: o.frozen,
+      end: o.end.toString(),
+    },
+  };
+  const store = new WindowEventStore((await inputs.openStore()).db);
+  const added = await store.record([event], new Map());
+  if (added.length === 0)
+    throw new UserError(
+      'override-exists',
+      `The occurrence of ${w.name} starting ${event.occurrence} is already overridden.`,
+      `See: patchwise windows events --window ${w.name}`,
+    );
+  return event;
+}
+
+function instant(v: string): string {
+  try {
+    return Temporal.Instant.from(v).toString();
+  } catch {
+    throw new UserError(
+      'override-occurrence',
+      `--occurrence takes the occurrence's start as an ISO 8601 time with a zone, not ${JSON.stringify(v.slice(0, 60))}.`,
+      'Copy it from: patchwise windows next --json (the "start" field)',
+    );
+  }
 }

@@ -196,7 +196,56 @@ Examples:
     });
 }
 
-/** Registers `patchwise windows list`, `windows next`, `windows ics` and `windows events`. */
+function registerOverride(windows: Command, ctx: CliContext): void {
+  windows
+    .command('override')
+    .description(
+      'Override the freeze that cancels an occurrence of a window, with an approval recorded (who, why).',
+    )
+    .argument('<window>', 'the window')
+    .option('--occurrence <start>', "the occurrence's start (default: the next one a freeze cancels)")
+    .requiredOption('--approver <name>', 'who approves (not you: nobody approves their own override)')
+    .requiredOption('--reason <text>', 'why the freeze must give way, e.g. the emergency it serves')
+    .option('--json', 'print the recorded event as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  patchwise windows override web-monthly --approver ciso --reason "CVE-2026-1234 exploited on web hosts"
+  patchwise windows override nightly --occurrence 2026-12-24T02:00:00Z --approver alice --reason "..."
+
+The override is recorded as an event (listed by patchwise windows events) before the occurrence starts;
+the scheduler then opens that occurrence, saying whose approval opened it. The requester is
+$PATCHWISE_ACTOR, else the login name, and may not be the approver.`,
+    )
+    .action(
+      async (
+        window: string,
+        o: { occurrence?: string; approver: string; reason: string; json?: boolean },
+      ) => {
+        const [{ recordFreezeOverride }, { currentActor }] = await Promise.all([
+          import('../../app/scheduler.js'),
+          import('../../app/defer.js'),
+        ]);
+        const e = await recordFreezeOverride(ctx.inventoryInputs(), {
+          window,
+          ...(o.occurrence ? { occurrence: o.occurrence } : {}),
+          approver: o.approver,
+          reason: o.reason,
+          requestedBy: currentActor(ctx.env),
+          now: ctx.now ?? new Date(),
+        });
+        if (o.json) return printJson(e);
+        process.stdout.write(
+          safeText(
+            `overridden: ${e.window} ${e.occurrence} (freeze ${String(e.detail.freeze)}), approved by ${String(e.detail.approver)}: ${e.reason}`,
+          ) + '\n',
+        );
+      },
+    );
+}
+
+/** Registers `patchwise windows list`, `windows next`, `windows ics`, `windows events` and `windows override`. */
 export function register(program: Command, ctx: CliContext): void {
   const windows = program
     .command('windows')
@@ -216,4 +265,5 @@ Windows, freezes and releases live in patchwise.yaml; see docs/windows.md.`,
   registerNext(windows, ctx);
   registerIcs(windows, ctx);
   registerEvents(windows, ctx);
+  registerOverride(windows, ctx);
 }

@@ -2,7 +2,10 @@ import { Temporal } from 'temporal-polyfill';
 import { windowOccurrences, type WindowOccurrence } from './occurrences.js';
 import { parseDuration, type FreezeConfig, type WindowConfig } from './window-schema.js';
 
-/** What the scheduler records about an occurrence. `override` is reserved for approved freeze overrides. */
+/**
+ * What the scheduler records about an occurrence. `override` is a freeze override with its approval
+ * (who approved, who asked, why), recorded before the occurrence: the frozen occurrence then opens.
+ */
 export const WINDOW_EVENTS = ['opened', 'closed', 'missed', 'frozen', 'override'] as const;
 export type WindowEventKind = (typeof WINDOW_EVENTS)[number];
 
@@ -35,7 +38,8 @@ export interface SchedulerInput {
    */
   watchedUntil: ReadonlyMap<string, Date>;
   /** The events already recorded for occurrences that may still need one (at least every open one). */
-  recorded: readonly Pick<WindowEvent, 'window' | 'occurrence' | 'event' | 'detail'>[];
+  recorded: readonly (Pick<WindowEvent, 'window' | 'occurrence' | 'event' | 'detail'> &
+    Partial<Pick<WindowEvent, 'reason'>>)[];
 }
 
 /** What one pass decides: events to record, and when something is next due. */
@@ -86,11 +90,26 @@ export function cutoffAt(w: WindowConfig, o: Pick<WindowOccurrence, 'end'>): Tem
   return o.end.subtract({ minutes: w.cutoff ? (parseDuration(w.cutoff) ?? 0) : 0 });
 }
 
-/** The event an occurrence nobody has recorded anything for needs now, if any. */
-function decideNew(w: WindowConfig, o: WindowOccurrence, now: Date, watched?: Date): WindowEvent | undefined {
+/**
+ * The event an occurrence nobody has recorded anything for needs now, if any. A frozen occurrence with an
+ * approved override (its `override` event's detail) opens as if unfrozen, saying whose approval opened it.
+ */
+function decideNew(
+  w: WindowConfig,
+  o: WindowOccurrence,
+  now: Date,
+  watched?: Date,
+  override?: Record<string, unknown>,
+): WindowEvent | undefined {
   const at = iso(now);
   const base = { window: w.name, occurrence: iso(o.start), at };
   const end = iso(o.end);
+  if (o.frozen && override) {
+    const e = decideNew(w, { ...o, frozen: null }, now, watched);
+    if (e?.event !== 'opened') return e;
+    const by = `the freeze "${o.frozen}" is overridden with the approval of ${String(override.approver)}: ${String(override.reason)}`;
+    return { ...e, reason: `${by}; ${e.reason}`, detail: { ...e.detail, override } };
+  }
   if (o.frozen)
     return {
       ...base,
@@ -140,11 +159,13 @@ function decideNew(w: WindowConfig, o: WindowOccurrence, now: Date, watched?: Da
 export function schedulerPass(input: SchedulerInput): SchedulerDecision {
   const { now } = input;
   const byOccurrence = new Map<string, Set<WindowEventKind>>();
+  const overrides = new Map<string, Record<string, unknown>>();
   for (const e of input.recorded) {
     const k = key(e.window, e.occurrence);
     let set = byOccurrence.get(k);
     if (!set) byOccurrence.set(k, (set = new Set()));
     set.add(e.event);
+    if (e.event === 'override') overrides.set(k, { ...e.detail, reason: e.reason });
   }
   const events: WindowEvent[] = [];
   let next: number | undefined;
@@ -157,10 +178,11 @@ export function schedulerPass(input: SchedulerInput): SchedulerDecision {
     const { due, next: upcoming } = occurrencesBetween(w, input.freezes, from, now);
     if (upcoming) soon(upcoming.start.epochMilliseconds);
     for (const o of due) {
-      const seen = byOccurrence.get(key(w.name, iso(o.start)));
+      const k = key(w.name, iso(o.start));
+      const seen = byOccurrence.get(k);
       if (seen && TERMINAL.some((t) => seen.has(t))) continue;
       if (seen?.has('opened')) continue; // closed below, from what was recorded
-      const e = decideNew(w, o, now, watched);
+      const e = decideNew(w, o, now, watched, overrides.get(k));
       if (e) events.push(e);
       if (e?.event === 'opened') soon(o.end.epochMilliseconds);
     }
