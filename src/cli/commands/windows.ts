@@ -18,14 +18,37 @@ function notes(o: OccurrenceView): string {
     .join('; ');
 }
 
+/** The viewer's time zone: `$TZ`, else the machine's. */
+function viewerZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+}
+
+/** An ISO instant as `YYYY-MM-DD HH:MM` in `timeZone`. */
+function inZone(iso: string, timeZone: string): string {
+  const f = new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  return f.format(new Date(iso));
+}
+
 function printWindow(w: WindowView): string {
   const when = `${w.schedule}${w.offsetDays ? ` ${w.offsetDays > 0 ? '+' : ''}${w.offsetDays}d` : ''}${w.start ? ` at ${w.start}` : ''}`;
   const next = w.next
     ? `${short(w.next.startLocal)} ${offset(w.next.startLocal)} ${w.timeZone} = ${short(w.next.start)} UTC, until ${short(w.next.endLocal)}${notes(w.next) ? ` (${notes(w.next)})` : ''}`
     : 'none';
+  const viewer = viewerZone();
   const lines = [
     `${w.name}: ${when} for ${w.duration}${w.cutoff ? ` (cutoff ${w.cutoff})` : ''}, ${w.timeZone}`,
     `  next:     ${next}`,
+    ...(w.next && viewer !== w.timeZone && viewer !== 'UTC'
+      ? [`  yours:    ${inZone(w.next.start, viewer)} ${viewer} (this machine's zone)`]
+      : []),
     `  hosts:    ${w.hostsInScope} in scope`,
     `  scope:    ${describeScope(w.scope)}`,
     `  impact:   ${w.impact ?? '-'}`,
@@ -41,7 +64,9 @@ function printWindow(w: WindowView): string {
 function registerList(windows: Command, ctx: CliContext): void {
   windows
     .command('list')
-    .description('Each window: its next occurrence (window zone and UTC), hosts in scope, the five parts.')
+    .description(
+      "Each window: its next occurrence (in the window's zone, UTC and yours), hosts in scope, the five parts.",
+    )
     .option(
       '--now <time>',
       'as if it were this time (ISO 8601 or a date; default: the global --now, else the clock)',
