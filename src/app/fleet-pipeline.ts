@@ -115,7 +115,8 @@ export class HostPipeline {
     };
     const window = this.windows?.nextFor(host);
     if (window) out.window = window;
-    if (this.decider) out.decided = this.decider.decide(host, compact, since ?? NEVER, window?.at);
+    if (this.decider)
+      out.decided = this.decider.decide(host, compact, since ?? NEVER, window?.at, out.findings);
     return out;
   }
 }

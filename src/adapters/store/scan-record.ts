@@ -193,19 +193,31 @@ export function decodeOkScan(row: Record<string, unknown>): StoredScan {
     host: r.host,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
-    summary: {
-      os: r.os,
-      packageCount: r.package_count,
-      rebootRequired: r.reboot_required === 1,
-      restartList: r.restart_list,
-      issueCount: r.issue_count,
-    },
+    summary: summaryOfColumns(r),
     packages: { format: r.package_format, bytes },
     state: state.data as StoredState,
   };
 }
 
-function describe(error: z.ZodError): string {
+/** The summary of a checked ok-scan row, from its summary columns (no package list read). */
+export function summaryOfColumns(r: {
+  os: string;
+  package_count: number;
+  reboot_required: number;
+  restart_list: number;
+  issue_count: number;
+}): StoredScan['summary'] {
+  return {
+    os: r.os,
+    packageCount: r.package_count,
+    rebootRequired: r.reboot_required === 1,
+    restartList: r.restart_list,
+    issueCount: r.issue_count,
+  };
+}
+
+/** The first few problems of a row that fails its schema, in words. */
+export function describe(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => `${i.path.join('.') || 'row'}: ${i.message}`)

@@ -5,10 +5,12 @@ import type { PackageFormat } from '../../core/inventory/os-families.js';
 import { parsePackageList } from '../../core/inventory/package-formats.js';
 import {
   decodeOkScan,
+  describe,
   encodeScanV1,
   invalid,
   okScanRowSchema,
   SCAN_RECORD_VERSION,
+  summaryOfColumns,
   type StoredScan,
 } from './scan-record.js';
 import type { Database } from './schema.js';
@@ -248,23 +250,12 @@ const summaryRowSchema = okScanRowSchema.pick({
 /** A successful scan's summary columns, checked like every stored row (an OperationalError when wrong). */
 function checkSummary(row: Record<string, unknown>): OkScanSummary {
   const r = summaryRowSchema.safeParse(row);
-  if (!r.success) {
-    const what = r.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.')}: ${i.message}`)
-      .join('; ');
-    throw invalid(`scan ${String(row.id)} of ${JSON.stringify(String(row.host)).slice(0, 80)}`, what);
-  }
-  const s = r.data;
-  return {
-    id: s.id,
-    startedAt: s.started_at,
-    os: s.os,
-    packageCount: s.package_count,
-    rebootRequired: s.reboot_required === 1,
-    restartList: s.restart_list,
-    issueCount: s.issue_count,
-  };
+  if (!r.success)
+    throw invalid(
+      `scan ${String(row.id)} of ${JSON.stringify(String(row.host)).slice(0, 80)}`,
+      describe(r.error),
+    );
+  return { id: r.data.id, startedAt: r.data.started_at, ...summaryOfColumns(r.data) };
 }
 
 /** One line per scanned host: the newest scan of any status and when the host last scanned ok. */

@@ -97,16 +97,17 @@ export class FleetDecider {
    * Decides one matched host. `since(source)` is when the host first had the source package affected
    * (epoch ms), undefined when never: then now, and the package is listed in `newPackages`.
    * `nextWindowAt` is the start of the host's next maintenance window (default: from `nextWindows`);
-   * without one the `next-window` deadline follows the tier's rhythm.
+   * without one the `next-window` deadline follows the tier's rhythm. `maker` makes the host's findings;
+   * pass the caller's when it has one for the same match, so a host's is made once.
    */
   decide(
     host: Host,
     compact: CompactMatch,
     since: (source: string) => number | undefined,
     nextWindowAt: Date | undefined = this.opts.nextWindows?.get(host.name),
+    maker: FindingMaker = new FindingMaker(compact, this.opts.intel, this.opts.now),
   ): DecidedHost {
     const p = prepareHost(host, this.contextFor(host, nextWindowAt));
-    const maker = new FindingMaker(compact, this.opts.intel, this.opts.now);
     const cls = this.classOf(p, compact.state.os);
     const parts: HostPart[] = [];
     const newPackages: string[] = [];
