@@ -18,7 +18,7 @@ import { defaultPolicy, type Policy } from '../core/policy/policy-schema.js';
 import { listScannedHosts } from '../adapters/store/scan-store.js';
 import type { DecideInputs } from './decide.js';
 import { FleetRun } from './fleet-pipeline.js';
-import { loadInventory } from './inventory.js';
+import { loadInventory, type Inventory } from './inventory.js';
 
 /** Who is acting: `$PATCHWISE_ACTOR`, else the login name. */
 export function currentActor(env: NodeJS.ProcessEnv): string {
@@ -38,7 +38,7 @@ export function currentActor(env: NodeJS.ProcessEnv): string {
 async function coveredDecisions(
   inputs: DecideInputs,
   deferrals: readonly (Deferral | DeferralInput)[],
-  hosts: readonly Host[],
+  inventory: Inventory,
   now: Date,
   record: boolean,
 ): Promise<{ covered: Decision[][]; scanned: Set<string> }> {
@@ -46,7 +46,7 @@ async function coveredDecisions(
   const store = await inputs.openStore();
   const scanned = new Set((await listScannedHosts(store.db)).map((h) => h.host));
   const probes = deferrals.map((d) => ({ id: '', ...d }));
-  const byName = new Map(hosts.map((h) => [h.name, h]));
+  const byName = new Map<string, Host>(inventory.hosts.map((h) => [h.name, h]));
   for (const name of scanned) if (!byName.has(name)) byName.set(name, { name, services: [], tags: {} });
   const names = [...byName.values()]
     .filter((h) => probes.some((d) => deferralCoversHost(d, h)))
@@ -54,7 +54,7 @@ async function coveredDecisions(
   if (names.length === 0) return { covered, scanned };
   let run: FleetRun;
   try {
-    run = await FleetRun.open(inputs, { hosts: names, now, record });
+    run = await FleetRun.open(inputs, { hosts: names, now, record, inventory });
   } catch (e) {
     if (e instanceof UserError && /scanned|advisories/.test(e.code)) return { covered, scanned };
     throw e;
@@ -108,7 +108,7 @@ export async function addDeferral(
   const inventory = await loadInventory(inputs);
   const policy = inventory.config.config.policy ?? defaultPolicy();
   const probe: DeferralInput = { ...d, createdAt: '' };
-  const { covered, scanned } = await coveredDecisions(inputs, [probe], inventory.hosts, now, record);
+  const { covered, scanned } = await coveredDecisions(inputs, [probe], inventory, now, record);
   const known = new Set([...inventory.hosts.map((h) => h.name), ...scanned]);
   const unknown = d.hosts.filter((h) => !known.has(h));
   if (unknown.length) {
@@ -166,7 +166,7 @@ export async function listDeferrals(
   const policy: Policy = inventory.config.config.policy ?? defaultPolicy();
   const store = await inputs.openStore();
   const all = await new DeferralStore(store.db).list();
-  const { covered } = await coveredDecisions(inputs, all, inventory.hosts, now, record);
+  const { covered } = await coveredDecisions(inputs, all, inventory, now, record);
   return all.map((d, i) => {
     const matches = covered[i]!;
     const action = mostUrgent(matches.map((m) => m.action));

@@ -15,7 +15,7 @@ import { defaultPolicy, type Policy } from '../core/policy/policy-schema.js';
 import { ecosystemForOs } from '../core/versions/ecosystem.js';
 import { HostWindows, type HostNextWindow } from '../core/windows/host-windows.js';
 import { hostInScope } from '../core/windows/window-scope.js';
-import { loadInventory, type InventoryInputs } from './inventory.js';
+import { loadInventory, type Inventory, type InventoryInputs } from './inventory.js';
 import {
   latestScanSummaries,
   readHostState,
@@ -29,6 +29,8 @@ export const IMPORT_HINT = 'Import the bundled offline snapshot: patchwise feeds
 
 /** How to run the fleet pipeline. */
 export interface FleetRunOptions {
+  /** The inventory, when the caller has loaded it already (it is read once per command). */
+  inventory?: Inventory;
   /** Only these hosts (their latest successful scans); all scanned hosts when absent. */
   hosts?: readonly string[];
   /** The clock: deadlines, overdue states and end-of-life are judged at this instant. Default: now. */
@@ -153,7 +155,7 @@ export class FleetRun {
    */
   static async open(inputs: InventoryInputs, opts: FleetRunOptions = {}): Promise<FleetRun> {
     const now = opts.now ?? new Date();
-    const inventory = await loadInventory(inputs);
+    const inventory = opts.inventory ?? (await loadInventory(inputs));
     const policy = inventory.config.config.policy ?? defaultPolicy();
     const { windows: ws, freezes, releases } = inventory.config.config;
     const windows = new HostWindows(ws, now, { freezes, releases });
