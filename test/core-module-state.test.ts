@@ -6,7 +6,7 @@ import { ROOT } from './helpers/cli.js';
 /**
  * Module-level containers in src/core, each with what bounds it. State that grows with a fleet (a line
  * table, a matcher's slots, shared decisions) belongs to an object the caller creates and drops
- * (DpkgQueryParser, the index's MatchScratch, FleetDecider), so a long-running server does not grow.
+ * (DpkgQueryParser, PackageChecker, the index's MatchScratch, FleetDecider), so a long-running server does not grow.
  * A new entry here needs a bound, or a session object instead.
  */
 const BOUNDED: Record<string, string> = {
@@ -30,9 +30,6 @@ const BOUNDED: Record<string, string> = {
   'policy/facts.ts:normMemo': 'cleared past 1,000',
   'intel/cvss-score.ts:cache': 'cleared past its limit',
   'intel/cvss4.ts:MACRO_INFO': 'one per CVSS 4.0 macro vector (270)',
-  'inventory/parse-dpkg-status.ts:versionMemo': 'cleared past its limit',
-  'inventory/parse-dpkg-status.ts:nameMemo': 'cleared past its limit',
-  'inventory/parse-dpkg-status.ts:archMemo': 'cleared past its limit',
   'inventory/host-state.ts:sharedIds': 'a counter: holds no memory',
 };
 

@@ -6,6 +6,7 @@ import { osFamily } from '../core/inventory/os-families.js';
 import { parseOsRelease } from '../core/inventory/parse-os-release.js';
 import { recordScansIn } from './record-scan.js';
 import { because, outcomeOfError, outcomeOfState, type ScanOutcome, type ScanResult } from './scan-result.js';
+import { PackageChecker } from '../core/inventory/parse-dpkg-status.js';
 import { checkHostName, checkStatusOs, readStatusFile, stateFromStatus } from './status-file.js';
 
 /** One host's files in a status directory. */
@@ -71,6 +72,8 @@ export async function importStatusDir(store: Store, opts: ImportStatusOptions): 
   });
   const batchSize = opts.batchSize ?? 200;
   const now = () => opts.now?.() ?? new Date();
+  // One checker for the import: hosts share one string per distinct name and version, checked once.
+  const checker = new PackageChecker();
   // One transaction for the whole directory: killed or failed part-way, the import records no host
   // (the store is as before); done, every host (as after). Scans are written a batch at a time inside
   // it, so memory holds one batch, not the directory.
@@ -82,7 +85,7 @@ export async function importStatusDir(store: Store, opts: ImportStatusOptions): 
     for (const [i, entry] of entries.entries()) {
       const loaded = await next!;
       next = entries[i + 1] ? load(entries[i + 1]!, fallbackOs, now()) : undefined;
-      batch.push('status' in loaded ? loaded : parse(loaded));
+      batch.push('status' in loaded ? loaded : parse(loaded, checker));
       if (batch.length >= batchSize) {
         results.push(...(await recordScansIn(tx, batch)));
         batch = [];
@@ -124,9 +127,9 @@ async function load(
   }
 }
 
-function parse(l: Loaded): ScanOutcome {
+function parse(l: Loaded, checker: PackageChecker): ScanOutcome {
   try {
-    const state = stateFromStatus(l.text, l.file, l.host, l.os, l.startedAt);
+    const state = stateFromStatus(l.text, l.file, l.host, l.os, l.startedAt, checker);
     return outcomeOfState(state, l.startedAt, performance.now() - l.t0);
   } catch (e) {
     return outcomeOfError(l.host, e, l.startedAt, performance.now() - l.t0);

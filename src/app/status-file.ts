@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import { UserError } from '../core/errors.js';
 import type { HostState } from '../core/inventory/host-state.js';
 import { HOST_NAME_PATTERN } from '../core/inventory/host.js';
-import { parseDpkgStatus } from '../core/inventory/parse-dpkg-status.js';
+import { parseDpkgStatus, type PackageChecker } from '../core/inventory/parse-dpkg-status.js';
 import { ecosystemForOs } from '../core/versions/ecosystem.js';
 
 /** Largest status file read (a real one is a few MiB). */
@@ -60,9 +60,19 @@ export async function readStatusFile(file: string): Promise<string> {
   }
 }
 
-/** The state a status file describes: its installed packages and the lines it could not trust. */
-export function stateFromStatus(text: string, source: string, host: string, os: string, at: Date): HostState {
-  const parsed = parseDpkgStatus(text, source);
+/**
+ * The state a status file describes: its installed packages and the lines it could not trust. An import
+ * of many files passes one `checker`, so their hosts share one string per distinct name and version.
+ */
+export function stateFromStatus(
+  text: string,
+  source: string,
+  host: string,
+  os: string,
+  at: Date,
+  checker?: PackageChecker,
+): HostState {
+  const parsed = parseDpkgStatus(text, source, checker);
   return {
     schema: 1,
     host,

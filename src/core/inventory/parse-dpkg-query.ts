@@ -1,6 +1,6 @@
 import { shareRecord, type InstalledPackage } from './host-state.js';
 import {
-  checkPackage,
+  PackageChecker,
   excerpt,
   IssueLog,
   lineProblem,
@@ -53,6 +53,8 @@ export class DpkgQueryParser {
   /** Table size for a fleet: 65,536 distinct lines before a reset. */
   static readonly FLEET = 17;
   private readonly table: LineTable;
+  /** Judges each new line: its memos of names, versions and architectures live as long as this parser. */
+  private readonly checker = new PackageChecker();
   private readonly chunk = newChunk();
   /** Records collect in a reused array, copied once per host (a fresh array would grow nine times). */
   private readonly scratch: PackageListResult['packages'] = [];
@@ -98,7 +100,7 @@ export class DpkgQueryParser {
           const end = ends[k]!;
           id = table.get(view, bytes, start, end, hashes[k]!);
           if (id === 0) {
-            const verdict = judge(bytes, start, end);
+            const verdict = judge(bytes, start, end, this.checker);
             // An overlong line is judged each time it comes: the table keeps lines of a sane length.
             id =
               end - start <= MAX_LINE
@@ -220,12 +222,12 @@ function isBlank(bytes: Uint8Array): boolean {
  */
 type Verdict = Readonly<InstalledPackage> | string | null;
 
-function judge(bytes: Uint8Array, from: number, end: number): Verdict {
+function judge(bytes: Uint8Array, from: number, end: number, checker: PackageChecker): Verdict {
   const fields = end - from > MAX_LINE ? -1 : scanLine(bytes, from, tabs);
-  if (fields !== 5) return judgeText(decoder.decode(bytes.subarray(from, end)));
+  if (fields !== 5) return judgeText(decoder.decode(bytes.subarray(from, end)), checker);
   const t4 = tabs[4]!;
   if (t4 + 2 >= end || bytes[t4 + 2] !== 105 /* i */) return null;
-  const checked = checkPackage({
+  const checked = checker.check({
     name: ascii(bytes, from, tabs[0]!),
     version: ascii(bytes, tabs[0]! + 1, tabs[1]!),
     source: ascii(bytes, tabs[1]! + 1, tabs[2]!),
@@ -236,7 +238,7 @@ function judge(bytes: Uint8Array, from: number, end: number): Verdict {
 }
 
 /** The general path for one line, with the issue messages of every kind of bad line. */
-function judgeText(line: string): Verdict {
+function judgeText(line: string, checker: PackageChecker): Verdict {
   const problem = lineProblem(line);
   if (problem) return problem;
   const fields = line.split('\t');
@@ -244,7 +246,7 @@ function judgeText(line: string): Verdict {
     return `expected 6 tab-separated fields, got ${fields.length}: ${excerpt(line)}; skipped`;
   const [name = '', version = '', src = '', srcVersion = '', arch = '', status = ''] = fields;
   if (status.charCodeAt(1) !== 105 /* i */) return null;
-  const checked = checkPackage({ name, version, source: src, sourceVersion: srcVersion, arch });
+  const checked = checker.check({ name, version, source: src, sourceVersion: srcVersion, arch });
   return typeof checked === 'string' ? `${checked}; skipped` : shared(checked);
 }
 

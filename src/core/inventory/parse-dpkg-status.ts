@@ -25,50 +25,87 @@ interface KnownVersion {
   problem: string | null;
 }
 
-const versionMemo = new Map<string, KnownVersion>();
-/** name -> its shared copy, or null when it is not a valid Debian package name */
-const nameMemo = new Map<string, string | null>();
-/** architecture -> its shared copy, or null when it is not a valid architecture */
-const archMemo = new Map<string, string | null>();
-
 /**
- * `v` checked as a dpkg version, with a shared copy of it: a fleet repeats the same versions, so hosts
- * share one string per distinct version (less memory, and map lookups on it hit a cached hash).
+ * Checks packages against the Debian grammar, remembering each distinct name, version and architecture
+ * it has judged: a fleet repeats the same ones, so hosts share one string per distinct value (less memory,
+ * and map lookups on it hit a cached hash), each checked once. The caller creates one per run (an import,
+ * a parser) and drops it with the run; each memo starts over past {@link MEMO_LIMIT} entries.
  */
-function knownVersion(v: string): KnownVersion {
-  let known = versionMemo.get(v);
-  if (known !== undefined) return known;
-  let problem: string | null = null;
-  if (v.length > MAX_VERSION) problem = 'version is too long';
-  else if (v !== v.trim()) problem = 'version has surrounding spaces';
-  else {
-    const p = parseDpkgVersion(v);
-    if (typeof p === 'string') problem = p;
+export class PackageChecker {
+  private readonly versions = new Map<string, KnownVersion>();
+  /** name -> its shared copy, or null when it is not a valid Debian package name */
+  private readonly names = new Map<string, string | null>();
+  /** architecture -> its shared copy, or null when it is not a valid architecture */
+  private readonly archs = new Map<string, string | null>();
+
+  /**
+   * Checks a package's name, version, source name, source version and architecture against the Debian
+   * grammar; returns the trusted record or the reason it was refused.
+   */
+  check(raw: RawPackage): InstalledPackage | string {
+    const name = this.name(raw.name);
+    if (name === null) return `invalid package name ${excerpt(raw.name)}`;
+    const v = this.version(raw.version);
+    if (v.problem) return `package ${raw.name}: invalid version ${excerpt(raw.version)}: ${v.problem}`;
+    let source = name;
+    if (raw.source && raw.source !== raw.name) {
+      const s = this.name(raw.source);
+      if (s === null) return `package ${raw.name}: invalid source name ${excerpt(raw.source)}`;
+      source = s;
+    }
+    const out: InstalledPackage = { name, version: v.canon, source };
+    if (raw.sourceVersion && raw.sourceVersion !== raw.version) {
+      const sv = this.version(raw.sourceVersion);
+      if (sv.problem)
+        return `package ${raw.name}: invalid source version ${excerpt(raw.sourceVersion)}: ${sv.problem}`;
+      out.sourceVersion = sv.canon;
+    }
+    if (raw.arch) {
+      const arch = this.arch(raw.arch);
+      if (arch === null) return `package ${raw.name}: invalid architecture ${excerpt(raw.arch)}`;
+      out.arch = arch;
+    }
+    return out;
   }
-  known = { canon: ownCopy(v), problem };
-  if (versionMemo.size > MEMO_LIMIT) versionMemo.clear();
-  versionMemo.set(known.canon, known);
-  return known;
+
+  /** `v` checked as a dpkg version, with a shared copy of it. */
+  private version(v: string): KnownVersion {
+    let known = this.versions.get(v);
+    if (known !== undefined) return known;
+    let problem: string | null = null;
+    if (v.length > MAX_VERSION) problem = 'version is too long';
+    else if (v !== v.trim()) problem = 'version has surrounding spaces';
+    else {
+      const p = parseDpkgVersion(v);
+      if (typeof p === 'string') problem = p;
+    }
+    known = { canon: ownCopy(v), problem };
+    remember(this.versions, known.canon, known);
+    return known;
+  }
+
+  /** The shared copy of a valid Debian package name, or null. */
+  private name(name: string): string | null {
+    let known = this.names.get(name);
+    if (known !== undefined) return known;
+    known = isValidPackageName('debian', name) ? ownCopy(name) : null;
+    remember(this.names, known ?? ownCopy(name), known);
+    return known;
+  }
+
+  /** The shared copy of a valid architecture name, or null. */
+  private arch(arch: string): string | null {
+    let known = this.archs.get(arch);
+    if (known !== undefined) return known;
+    known = ARCH.test(arch) ? ownCopy(arch) : null;
+    remember(this.archs, known ?? ownCopy(arch), known);
+    return known;
+  }
 }
 
-/** The shared copy of a valid Debian package name, or null. */
-function knownName(name: string): string | null {
-  let known = nameMemo.get(name);
-  if (known !== undefined) return known;
-  known = isValidPackageName('debian', name) ? ownCopy(name) : null;
-  if (nameMemo.size > MEMO_LIMIT) nameMemo.clear();
-  nameMemo.set(known ?? ownCopy(name), known);
-  return known;
-}
-
-/** The shared copy of a valid architecture name, or null. */
-function knownArch(arch: string): string | null {
-  let known = archMemo.get(arch);
-  if (known !== undefined) return known;
-  known = ARCH.test(arch) ? ownCopy(arch) : null;
-  if (archMemo.size > MEMO_LIMIT) archMemo.clear();
-  archMemo.set(known ?? ownCopy(arch), known);
-  return known;
+function remember<V>(memo: Map<string, V>, key: string, value: V): void {
+  if (memo.size > MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
 }
 
 /** A short, escaped excerpt of untrusted text for an issue message (never the raw bytes). */
@@ -126,34 +163,9 @@ export interface RawPackage {
   arch?: string;
 }
 
-/**
- * Checks a package's name, version, source name, source version and architecture against the Debian
- * grammar; returns the trusted record or the reason it was refused.
- */
+/** {@link PackageChecker.check} with a checker of its own: for one package, not a fleet. */
 export function checkPackage(raw: RawPackage): InstalledPackage | string {
-  const name = knownName(raw.name);
-  if (name === null) return `invalid package name ${excerpt(raw.name)}`;
-  const v = knownVersion(raw.version);
-  if (v.problem) return `package ${raw.name}: invalid version ${excerpt(raw.version)}: ${v.problem}`;
-  let source = name;
-  if (raw.source && raw.source !== raw.name) {
-    const s = knownName(raw.source);
-    if (s === null) return `package ${raw.name}: invalid source name ${excerpt(raw.source)}`;
-    source = s;
-  }
-  const out: InstalledPackage = { name, version: v.canon, source };
-  if (raw.sourceVersion && raw.sourceVersion !== raw.version) {
-    const sv = knownVersion(raw.sourceVersion);
-    if (sv.problem)
-      return `package ${raw.name}: invalid source version ${excerpt(raw.sourceVersion)}: ${sv.problem}`;
-    out.sourceVersion = sv.canon;
-  }
-  if (raw.arch) {
-    const arch = knownArch(raw.arch);
-    if (arch === null) return `package ${raw.name}: invalid architecture ${excerpt(raw.arch)}`;
-    out.arch = arch;
-  }
-  return out;
+  return new PackageChecker().check(raw);
 }
 
 interface Stanza {
@@ -176,13 +188,17 @@ function setField(stanza: Stanza, name: string, written: string, value: string, 
  * (long lines, binary bytes, bad names or versions, stanzas without Package or Version) becomes a
  * {@link ParseIssue}; this function never throws on its input.
  */
-export function parseDpkgStatus(text: string, source = 'dpkg-status'): PackageListResult {
+export function parseDpkgStatus(
+  text: string,
+  source = 'dpkg-status',
+  checker: PackageChecker = new PackageChecker(),
+): PackageListResult {
   const log = new IssueLog(source);
   const packages: InstalledPackage[] = [];
   // name:arch -> the line of its stanza: a package listed twice is reported, its first stanza kept.
   const seen = new Map<string, number>();
   for (const stanza of stanzas(text, log)) {
-    const pkg = stanzaPackage(stanza, log);
+    const pkg = stanzaPackage(stanza, log, checker);
     if (!pkg) continue;
     const key = pkg.arch ? `${pkg.name}:${pkg.arch}` : pkg.name;
     const first = seen.get(key);
@@ -274,7 +290,7 @@ function isBlank(text: string, from: number, to: number): boolean {
 
 const SOURCE_FIELD = /^(\S+)(?:\s+\((\S+)\))?$/;
 
-function stanzaPackage(stanza: Stanza, log: IssueLog): InstalledPackage | undefined {
+function stanzaPackage(stanza: Stanza, log: IssueLog, checker: PackageChecker): InstalledPackage | undefined {
   const f = stanza.fields;
   const name = f.get('package');
   const status = f.get('status');
@@ -308,7 +324,7 @@ function stanzaPackage(stanza: Stanza, log: IssueLog): InstalledPackage | undefi
     raw.source = m[1];
     raw.sourceVersion = m[2];
   }
-  const checked = checkPackage(raw);
+  const checked = checker.check(raw);
   if (typeof checked === 'string') {
     log.add(`${checked}; skipped`, stanza.line);
     return undefined;
