@@ -86,9 +86,10 @@ State: $PATCHWISE_LAB_DIR (default /var/lib/patchwise-lab). Docs: docs/lab.md`,
     .action((h: string) => lab.reboot(h));
   program
     .command('snapshot <host> [name]')
-    .description("copy the host's layer (the host is stopped meanwhile)")
-    .action(async (h: string, n?: string) => {
-      process.stdout.write((await lab.snapshot(h, n)).name + '\n');
+    .description("copy the host's layer live (its processes frozen meanwhile, no reboot)")
+    .option('--stopped', 'shut the host down for the copy and boot it again (the old way)')
+    .action(async (h: string, n: string | undefined, o: { stopped?: boolean }) => {
+      process.stdout.write((await lab.snapshot(h, n, { live: !o.stopped })).name + '\n');
     });
   program
     .command('restore <host> <name>')
@@ -106,6 +107,7 @@ State: $PATCHWISE_LAB_DIR (default /var/lib/patchwise-lab). Docs: docs/lab.md`,
           { header: 'NAME', get: (s) => s.name },
           { header: 'CREATED', get: (s) => s.createdAt },
           { header: 'SIZE', get: (s) => `${(s.bytes / 1048576).toFixed(1)}M`, align: 'right' },
+          { header: 'LIVE', get: (s) => (s.live === undefined ? '' : s.live ? 'yes' : 'no') },
         ]),
       );
     });

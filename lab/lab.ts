@@ -16,6 +16,8 @@ import {
   waitFor,
 } from './host-process.js';
 import { cleanupLeftovers } from './cleanup.js';
+import { withFileLock } from './file-lock.js';
+import { thawLeftovers, withFrozen } from './freezer.js';
 import { defaultStateDir, labPaths, type HostPaths, type LabPaths } from './lab-paths.js';
 import { ensureLabRepo } from './lab-repo.js';
 import { ensurePrerequisites } from './prerequisites.js';
@@ -73,6 +75,20 @@ export class Lab {
     this.first = opts.firstAddress ?? 1;
   }
 
+  /**
+   * The lab whose state is in `stateDir`, with the name prefix and first address its fleet.json implies
+   * (host `<prefix>-<index>` on 127.0.1.<first + index - 1>), so that `up` there adds hosts the same way.
+   * A state dir without hosts gives the defaults.
+   */
+  static fromStateDir(stateDir: string): Lab {
+    const probe = new Lab({ stateDir });
+    const h = probe.hosts()[0];
+    const m = h && /^(.+)-(\d+)$/.exec(h.name);
+    const n = h && Number(h.address.split('.').at(-1));
+    if (!h || !m || !n) return probe;
+    return new Lab({ stateDir, namePrefix: m[1]!, firstAddress: n - h.index + 1 });
+  }
+
   /** The fleet's hosts, from <state dir>/fleet.json. */
   hosts(): LabHost[] {
     if (!fs.existsSync(this.paths.fleet)) return [];
@@ -102,6 +118,7 @@ export class Lab {
       throw new UserError('lab-host-count', `--hosts must be 1..${255 - this.first}, not ${count}.`);
     }
     await ensurePrerequisites();
+    await thawLeftovers(this.paths.stateDir);
     for (const d of [this.paths.hosts, this.paths.snapshots, this.paths.aptArchives, this.paths.bases])
       fs.mkdirSync(d, { recursive: true });
     await this.ensureKey();
@@ -122,7 +139,7 @@ export class Lab {
     await this.ensureLayers(hosts);
     const t0 = Date.now();
     await mapLimit(hosts, UP_CONCURRENCY, (h) => this.bringUp(h));
-    this.writeKnownHosts();
+    await this.writeKnownHosts();
     say(`${hosts.length} hosts up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return writeFleetConfig(this.paths, hosts);
   }
@@ -211,21 +228,38 @@ export class Lab {
     fs.chmodSync(this.paths.key, 0o600);
   }
 
-  /** Rewrites known_hosts from each host's own host key (also right after a restore). */
-  private writeKnownHosts(): void {
-    const lines = this.hosts().flatMap((h) => {
-      const pub = path.join(this.paths.host(h.name).upper, 'etc/ssh/ssh_host_ed25519_key.pub');
-      if (!fs.existsSync(pub)) return [];
-      const [type, key] = fs.readFileSync(pub, 'utf8').trim().split(/\s+/);
-      return [`${h.address} ${type} ${key}`];
+  /**
+   * Rewrites known_hosts from each host's own host key (also right after a restore), under a file lock
+   * and by rename, so restores running at once (in this process or another) cannot lose each other's
+   * lines; a host whose key cannot be read at the moment keeps its current line.
+   */
+  private async writeKnownHosts(): Promise<void> {
+    const file = this.paths.knownHosts;
+    await withFileLock(`${file}.lock`, 'known_hosts', () => {
+      const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n') : [];
+      const lines = this.hosts().flatMap((h) => {
+        const pub = path.join(this.paths.host(h.name).upper, 'etc/ssh/ssh_host_ed25519_key.pub');
+        let text: string;
+        try {
+          text = fs.readFileSync(pub, 'utf8');
+        } catch {
+          return old.filter((l) => l.startsWith(`${h.address} `));
+        }
+        const [type, key] = text.trim().split(/\s+/);
+        return [`${h.address} ${type} ${key}`];
+      });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, lines.join('\n') + '\n');
+      fs.renameSync(tmp, file);
+      return Promise.resolve();
     });
-    fs.writeFileSync(this.paths.knownHosts, lines.join('\n') + '\n');
   }
 
   /** Boots a stopped host and waits until its sshd answers. */
   async start(name: string): Promise<void> {
     const h = this.host(name);
     const p = this.paths.host(name);
+    await thawLeftovers(this.paths.stateDir, name);
     if (supervisorPid(p)) return;
     say(`${name}: booting`);
     startSupervisor(this.paths, h, this.lowers(h).join(':'));
@@ -249,6 +283,8 @@ export class Lab {
   async shutdown(name: string): Promise<void> {
     this.host(name);
     say(`${name}: shutting down`);
+    // A frozen process handles no signal: thaw what a crashed live snapshot may have left frozen.
+    await thawLeftovers(this.paths.stateDir, name);
     await stopSupervisor(this.paths.host(name));
   }
 
@@ -320,19 +356,33 @@ export class Lab {
   }
 
   /**
-   * Snapshots a host's upper layer: a running host is shut down cleanly first (a consistent disk, as a
-   * stopped-VM snapshot) and booted again afterwards.
+   * Snapshots a host's upper layer. Live (the default), a running host is frozen with the cgroup v1
+   * freezer while its layer is copied and thawed afterwards: a crash-consistent copy, as a cloud's disk
+   * snapshot of a running VM, with no reboot (same boot time, same PIDs). With `live: false` a running
+   * host is shut down cleanly first (a consistent disk, as a stopped-VM snapshot) and booted again. A
+   * stopped host is copied as it is either way.
    */
-  async snapshot(name: string, snap = snapshotName()): Promise<SnapshotInfo> {
+  async snapshot(name: string, snap = snapshotName(), opts: { live?: boolean } = {}): Promise<SnapshotInfo> {
     this.host(name);
     const p = this.paths.host(name);
-    const wasRunning = supervisorPid(p) !== undefined;
-    if (wasRunning) await this.shutdown(name);
+    const dir = this.paths.hostSnapshots(name);
+    const sup = supervisorPid(p);
+    if (sup === undefined) {
+      say(`${name}: snapshot ${snap} (stopped host)`);
+      return saveSnapshot(dir, name, snap, p.upper, { live: false });
+    }
+    if (opts.live ?? true) {
+      say(`${name}: live snapshot ${snap}`);
+      return withFrozen(this.paths.stateDir, name, sup, () =>
+        saveSnapshot(dir, name, snap, p.upper, { live: true }),
+      );
+    }
+    await this.shutdown(name);
     say(`${name}: snapshot ${snap}`);
     try {
-      return await saveSnapshot(this.paths.hostSnapshots(name), name, snap, p.upper);
+      return await saveSnapshot(dir, name, snap, p.upper, { live: false });
     } finally {
-      if (wasRunning) await this.start(name);
+      await this.start(name);
     }
   }
 
@@ -343,7 +393,7 @@ export class Lab {
     await this.shutdown(name);
     say(`${name}: restoring ${snap}`);
     await restoreLayer(dir, this.paths.host(name).upper);
-    this.writeKnownHosts();
+    await this.writeKnownHosts();
     await this.start(name);
   }
 
@@ -365,6 +415,7 @@ export class Lab {
    */
   async down(): Promise<void> {
     const names = fs.existsSync(this.paths.hosts) ? fs.readdirSync(this.paths.hosts) : [];
+    await thawLeftovers(this.paths.stateDir);
     await mapLimit(names, 8, (n) => stopSupervisor(this.paths.host(n), 30_000));
     await cleanupLeftovers(this.paths, names);
     for (const f of [

@@ -10,6 +10,8 @@ export interface SnapshotInfo {
   createdAt: string;
   /** Size of the copied layer in bytes (apparent size, from du). */
   bytes: number;
+  /** True when taken from the running host, frozen (crash-consistent); false when the host was stopped. */
+  live?: boolean;
 }
 
 const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -38,12 +40,13 @@ export async function copyLayer(from: string, to: string): Promise<void> {
   await runCommand(['cp', '-a', '--reflink=auto', from, to]);
 }
 
-/** Copies `upper` into `dir`/<name>/upper with its metadata; the host must be stopped. */
+/** Copies `upper` into `dir`/<name>/upper with its metadata; the host must be stopped or frozen. */
 export async function saveSnapshot(
   dir: string,
   host: string,
   name: string,
   upper: string,
+  opts: { live: boolean },
 ): Promise<SnapshotInfo> {
   checkSnapshotName(name);
   const dest = path.join(dir, name);
@@ -66,6 +69,7 @@ export async function saveSnapshot(
     name,
     createdAt: new Date().toISOString(),
     bytes: Number(du.stdout.split(/\s/)[0]),
+    live: opts.live,
   };
   fs.writeFileSync(path.join(dest, 'snapshot.json'), JSON.stringify(info, null, 2) + '\n');
   return info;
@@ -96,10 +100,19 @@ export function snapshotDir(dir: string, host: string, name: string): string {
   return d;
 }
 
-/** Replaces `upper` by the snapshot's copy; the host must be stopped. */
+/**
+ * Replaces `upper` by the snapshot's copy; the host must be stopped. The copy is made beside it and
+ * renamed into place, so the layer is never missing or half-copied (known_hosts reads its host key).
+ */
 export async function restoreLayer(snapDir: string, upper: string): Promise<void> {
-  fs.rmSync(upper, { recursive: true, force: true });
-  await copyLayer(path.join(snapDir, 'upper'), upper);
+  const next = `${upper}.restoring`;
+  const old = `${upper}.old`;
+  fs.rmSync(next, { recursive: true, force: true });
+  fs.rmSync(old, { recursive: true, force: true });
+  await copyLayer(path.join(snapDir, 'upper'), next);
+  if (fs.existsSync(upper)) fs.renameSync(upper, old);
+  fs.renameSync(next, upper);
+  fs.rmSync(old, { recursive: true, force: true });
 }
 
 /** Deletes a snapshot directory. */
