@@ -30,6 +30,33 @@ function readPids(file: string): Set<number> {
   }
 }
 
+function pidNamespace(pid: number): string | undefined {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every process of the host: `root` (its supervisor) and its descendants, plus processes entered into
+ * the host's PID namespace from outside (`nsenter`, as `lab exec` does), which are not descendants but
+ * can write to its disk too.
+ */
+export function hostProcesses(root: number): number[] {
+  const own = [root, ...descendants(root)];
+  const machine = pidNamespace(process.pid);
+  const hostNs = new Set(own.map(pidNamespace).filter((n) => n !== undefined && n !== machine));
+  if (hostNs.size === 0) return own;
+  const ownSet = new Set(own);
+  const entered = fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => !ownSet.has(pid) && hostNs.has(pidNamespace(pid)));
+  return [...own, ...entered];
+}
+
 /** Moves a process (all its threads) into a group; false when it is gone. */
 function attach(group: string, pid: number): boolean {
   try {
@@ -65,7 +92,8 @@ async function setState(group: string, want: 'FROZEN' | 'THAWED', ms: number): P
 
 /**
  * Freezes every process under `root` (the host's supervisor, nspawn and everything inside the host)
- * with the cgroup v1 freezer, then runs `fn`, then thaws them, also when `fn` or the freeze fails.
+ * with the cgroup v1 freezer, then runs `fn`, then thaws them, also when `fn` or the freeze fails;
+ * throws `lab-freeze-lost` when the group was no longer frozen when `fn` ended.
  * Processes forked while the group was filled (a child of a process not yet attached stays outside) are
  * attached and frozen in further rounds until a round finds none.
  */
@@ -86,14 +114,22 @@ export async function withFrozen<T>(
   try {
     for (let round = 0; ; round++) {
       const inside = readPids(path.join(group, 'cgroup.procs'));
-      const missing = [root, ...descendants(root)].filter((pid) => !inside.has(pid));
+      const missing = hostProcesses(root).filter((pid) => !inside.has(pid));
       const added = missing.filter((pid) => attach(group, pid));
       await setState(group, 'FROZEN', FREEZE_TIMEOUT_MS);
       if (added.length === 0) break;
       if (round > 20)
         throw new OperationalError('lab-freeze', `${host} kept forking new processes while being frozen.`);
     }
-    return await fn();
+    const result = await fn();
+    // Someone thawed the group meanwhile (`lab up`/`down`, another process): the copy is not consistent.
+    if (freezerState(group) !== 'FROZEN')
+      throw new OperationalError(
+        'lab-freeze-lost',
+        `${host} was thawed by something else during the copy (it reads ${freezerState(group)}).`,
+        'Take the snapshot again.',
+      );
+    return result;
   } finally {
     await release(group);
   }

@@ -373,9 +373,17 @@ export class Lab {
     }
     if (opts.live ?? true) {
       say(`${name}: live snapshot ${snap}`);
-      return withFrozen(this.paths.stateDir, name, sup, () =>
-        saveSnapshot(dir, name, snap, p.upper, { live: true }),
-      );
+      let saved: SnapshotInfo | undefined;
+      try {
+        return await withFrozen(this.paths.stateDir, name, sup, async () => {
+          saved = await saveSnapshot(dir, name, snap, p.upper, { live: true });
+          return saved;
+        });
+      } catch (e) {
+        // A copy made while the freeze did not hold is not a snapshot.
+        if (saved) deleteSnapshotDir(snapshotDir(dir, name, snap));
+        throw e;
+      }
     }
     await this.shutdown(name);
     say(`${name}: snapshot ${snap}`);

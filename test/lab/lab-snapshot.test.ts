@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freezerGroup, freezerState } from '../../lab/freezer.js';
+import { freezerGroup, freezerState, thawLeftovers, withFrozen } from '../../lab/freezer.js';
 import { descendants, supervisorPid } from '../../lab/host-process.js';
 import { Lab } from '../../lab/lab.js';
 import { LabRestorePoints } from '../../src/adapters/providers/lab-provider.js';
@@ -69,6 +69,26 @@ describe('lab snapshots: live (frozen) and stopped, and the lab restore point pr
     const out = sshOk(WEB, 'cat /root/before-snapshot; ls /root/after-snapshot 2>/dev/null || echo gone');
     expect(out).toBe('before\ngone\n');
     expect(sshOk(WEB, 'systemctl is-active lab-web').trim()).toBe('active');
+    expectThawed(WEB);
+  });
+
+  it('freezes processes entered into the host (lab exec) too, and notices a thaw from outside', async () => {
+    const sup = supervisorPid(lab.paths.host(WEB))!;
+    const group = freezerGroup(lab.paths.stateDir, WEB);
+    const entered = lab.exec(WEB, ['sleep', '3'], { check: false });
+    await new Promise((r) => setTimeout(r, 300));
+    const comms = await withFrozen(lab.paths.stateDir, WEB, sup, () => {
+      expect(freezerState(group)).toBe('FROZEN');
+      const pids = fs.readFileSync(path.join(group, 'cgroup.procs'), 'utf8').trim().split('\n');
+      return Promise.resolve(pids.map((p) => fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim()));
+    });
+    expect(comms).toContain('sleep');
+    expect(comms).toContain('systemd');
+    expect((await entered).code).toBe(0);
+    // `lab up`/`down` of the same lab thaw every group of it; a copy that was not frozen throughout fails.
+    await expect(
+      withFrozen(lab.paths.stateDir, WEB, sup, () => thawLeftovers(lab.paths.stateDir)),
+    ).rejects.toMatchObject({ code: 'lab-freeze-lost' });
     expectThawed(WEB);
   });
 
