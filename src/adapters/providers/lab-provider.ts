@@ -50,7 +50,9 @@ async function loadLabModule(): Promise<LabModule> {
   } catch (e) {
     throw needsCheckout('tsx (a dev dependency) is not installed', e);
   }
-  return (await tsImport(url, import.meta.url)) as LabModule;
+  const mod = (await tsImport(url, import.meta.url)) as Partial<LabModule>;
+  if (typeof mod.Lab?.fromStateDir !== 'function') throw needsCheckout(`${file} has no Lab.fromStateDir`);
+  return mod as LabModule;
 }
 
 let labModule: Promise<LabModule> | undefined;
