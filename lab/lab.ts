@@ -431,6 +431,7 @@ export class Lab {
       this.paths.snapshots,
       this.paths.fleet,
       this.paths.knownHosts,
+      `${this.paths.knownHosts}.lock`,
       this.paths.config,
     ]) {
       fs.rmSync(f, { recursive: true, force: true });
