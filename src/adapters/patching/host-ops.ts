@@ -33,6 +33,8 @@ export interface ApplyResult {
   installed: Record<string, string | undefined>;
   /** packages the simulation or the apply would change beyond the targets (dependencies) */
   alsoChanged?: PackageTarget[];
+  /** packages the simulation or the apply would remove (patchwise asks the package manager not to) */
+  removed?: string[];
   message?: string;
 }
 
