@@ -56,10 +56,19 @@ export class ApkOps extends HostOpsBase {
     return Object.fromEntries(names.map((n) => [n, byName.get(n)]));
   }
 
-  async simulate(targets: readonly PackageTarget[]): Promise<ApplyResult> {
+  async simulate(
+    targets: readonly PackageTarget[],
+    opts: { downgrade?: boolean } = {},
+  ): Promise<ApplyResult> {
     assertPackageTargets('alpine', targets);
     if (targets.length === 0) return { ok: true, commands: [], installed: {} };
-    const argv = ['apk', 'add', '--simulate', '--no-cache', ...targets.map((t) => constraint(t, false))];
+    const argv = [
+      'apk',
+      'add',
+      '--simulate',
+      '--no-cache',
+      ...targets.map((t) => constraint(t, opts.downgrade ?? false)),
+    ];
     const out = await this.command(argv, { timeoutMs: 5 * MINUTE });
     const steps = parseApkSteps(out.stdout);
     const result: ApplyResult = {

@@ -113,6 +113,34 @@ describe('AptOps runs exact argument vectors', () => {
     expect(r.message).toBe("apt-get exited 100: E: Version '9.9' for 'perl-base' was not found");
   });
 
+  it('simulates a rollback with --allow-downgrades, as apply would run it', async () => {
+    const older = { name: 'perl-base', version: '5.36.0-7+deb12u2' };
+    const { apt } = ops([
+      {
+        argv: [
+          'apt-get',
+          '-s',
+          '-o',
+          'Debug::NoLocking=1',
+          'install',
+          '--allow-downgrades',
+          '--no-remove',
+          '-y',
+          '--',
+          'perl-base=5.36.0-7+deb12u2',
+        ],
+      },
+      dpkgQuery(['perl-base'], 'perl-base\tii \t5.36.0-7+deb12u4\n'),
+    ]);
+    expect(await apt.simulate([older], { downgrade: true })).toMatchObject({ ok: true, alsoChanged: [] });
+  });
+
+  it('refuses an empty hook', async () => {
+    const { t, apt } = ops([]);
+    await expect(apt.hook([])).rejects.toMatchObject({ code: 'bad-hook' });
+    expect(t.calls).toEqual([]);
+  });
+
   it('applies non-interactively, keeping config files, waiting for the lock, then checks the versions', async () => {
     const argv = [
       ...ENV,

@@ -87,7 +87,10 @@ export class AptOps extends HostOpsBase {
     return parseDpkgVersions(r.stdout, names);
   }
 
-  async simulate(targets: readonly PackageTarget[]): Promise<ApplyResult> {
+  async simulate(
+    targets: readonly PackageTarget[],
+    opts: { downgrade?: boolean } = {},
+  ): Promise<ApplyResult> {
     assertPackageTargets('debian', targets);
     if (targets.length === 0) return { ok: true, commands: [], installed: {} };
     const argv = [
@@ -96,7 +99,7 @@ export class AptOps extends HostOpsBase {
       '-o',
       'Debug::NoLocking=1',
       'install',
-      '--only-upgrade',
+      opts.downgrade ? '--allow-downgrades' : '--only-upgrade',
       '--no-remove',
       '-y',
       '--',

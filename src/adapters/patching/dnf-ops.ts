@@ -67,12 +67,18 @@ export class DnfOps extends HostOpsBase {
     return Object.fromEntries(names.map((n) => [n, newest.get(n)]));
   }
 
-  async simulate(targets: readonly PackageTarget[]): Promise<ApplyResult> {
+  async simulate(
+    targets: readonly PackageTarget[],
+    opts: { downgrade?: boolean } = {},
+  ): Promise<ApplyResult> {
     assertPackageTargets('rhel', targets);
     if (targets.length === 0) return { ok: true, commands: [], installed: {} };
-    const out = await this.command(['dnf', '--assumeno', 'upgrade', '--', ...targets.map(spec)], {
-      timeoutMs: 5 * MINUTE,
-    });
+    const out = await this.command(
+      ['dnf', '--assumeno', opts.downgrade ? 'downgrade' : 'upgrade', '--', ...targets.map(spec)],
+      {
+        timeoutMs: 5 * MINUTE,
+      },
+    );
     // --assumeno answers no: dnf 4 then exits 1 with `Operation aborted.`; a resolved no-op exits 0.
     const text = `${out.stdout}\n${out.stderr}`;
     const ok = out.code === 0 || (out.code === 1 && /Operation aborted/.test(text) && !/^Error:/m.test(text));

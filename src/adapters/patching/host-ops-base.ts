@@ -60,7 +60,7 @@ export abstract class HostOpsBase implements HostOps {
     protected readonly traits: FamilyTraits,
   ) {}
 
-  abstract simulate(targets: readonly PackageTarget[]): Promise<ApplyResult>;
+  abstract simulate(targets: readonly PackageTarget[], opts?: { downgrade?: boolean }): Promise<ApplyResult>;
   abstract apply(
     targets: readonly PackageTarget[],
     opts: { lockTimeoutSeconds: number; downgrade?: boolean },
@@ -141,7 +141,7 @@ export abstract class HostOpsBase implements HostOps {
     return checkServices(this.transport, services, this.traits.serviceManager);
   }
 
-  hook(argv: readonly string[]): Promise<CommandOutput> {
+  async hook(argv: readonly string[]): Promise<CommandOutput> {
     if (argv.length === 0 || !argv[0]) {
       throw new UserError(
         'bad-hook',
