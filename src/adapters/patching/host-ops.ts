@@ -33,6 +33,8 @@ export interface ApplyResult {
   installed: Record<string, string | undefined>;
   /** packages the simulation or the apply would change beyond the targets (dependencies) */
   alsoChanged?: PackageTarget[];
+  /** packages the simulation or the apply would remove (patchwise asks the package manager not to) */
+  removed?: string[];
   message?: string;
 }
 
@@ -62,8 +64,11 @@ export interface HostOps {
   readonly family: 'debian' | 'rhel' | 'alpine';
   /** reachable; free disk of at least `minFreeMiB`; no package manager running; pending reboot; boot time */
   precheck(opts: { minFreeMiB: number }): Promise<PrecheckResult>;
-  /** The package manager's own simulation of applying `targets` (apt-get -s, dnf --assumeno, apk -s). */
-  simulate(targets: readonly PackageTarget[]): Promise<ApplyResult>;
+  /**
+   * The package manager's own simulation of applying `targets` (apt-get -s, dnf --assumeno, apk -s);
+   * `downgrade` simulates a rollback as `apply` would run it.
+   */
+  simulate(targets: readonly PackageTarget[], opts?: { downgrade?: boolean }): Promise<ApplyResult>;
   /**
    * Installs exactly `targets` (apt: non-interactive, --only-upgrade, keep existing config files, wait
    * for the lock up to `lockTimeoutSeconds`); `downgrade` allows older versions (rollback without a

@@ -57,6 +57,7 @@ export const ServiceSchema = z
       .regex(/^[^:\s]+:\d+$/)
       .optional()
       .describe('host:port that must accept a connection'),
+    command: z.array(z.string().min(1)).min(1).optional().describe('argv run on the host, exit 0 = healthy'),
   })
   .strict();
 export type Service = z.infer<typeof ServiceSchema>;
