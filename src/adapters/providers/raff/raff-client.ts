@@ -160,8 +160,7 @@ export class RaffClient {
     const r = await this.call('POST', '/api/v1/snapshots', {
       body: { resource_type: 'vm', resource_id: vmId, name },
     });
-    return this.parse(z.object({ data: RaffSnapshotSchema }).loose(), r.body, 'POST /api/v1/snapshots')
-      .data;
+    return this.parse(z.object({ data: RaffSnapshotSchema }).loose(), r.body, 'POST /api/v1/snapshots').data;
   }
 
   /** Deletes a snapshot; false when it was already gone. */

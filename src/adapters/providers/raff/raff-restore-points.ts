@@ -106,8 +106,7 @@ export class RaffRestorePoints implements RestorePointProvider {
 
   async restore(id: string, name: string, progress?: ProgressFn): Promise<void> {
     const s = await this.findSnapshot(id, name);
-    if (!s)
-      throw new OperationalError('raff-snapshot-missing', `VM ${id} has no snapshot named ${name}.`);
+    if (!s) throw new OperationalError('raff-snapshot-missing', `VM ${id} has no snapshot named ${name}.`);
     if (info(s).status !== 'ready')
       throw new OperationalError(
         'raff-snapshot-not-ready',
