@@ -98,6 +98,21 @@ describe('Raff restore points against the spec-checked mock', () => {
     expect(mock!.violations).toEqual([]);
   });
 
+  it('restore of a VM between states waits for it to settle, and a VM that never stops times out', async () => {
+    const { provider, id, vm } = await setup({}, { powerTimeoutMs: 30_000 });
+    await provider.create(id, NAME);
+    vm.status = 'booting';
+    mock!.transitions.set(id, ['active', 2]);
+    await provider.restore(id, NAME);
+    expect(vm.status).toBe('active');
+    expect(mock!.snapshots[0]!.status).toBe('active');
+    vm.status = 'finalizing'; // and nothing will ever finish it
+    await expect(provider.restore(id, NAME)).rejects.toThrow(
+      `VM ${id} was not active or passive after 30s (last status: finalizing).`,
+    );
+    expect(mock!.violations).toEqual([]);
+  });
+
   it('the mock refuses a restore of a running VM (400), and the error says so', async () => {
     const { id } = await setup();
     const client = new RaffClient({ baseUrl: mock!.url, apiKey: KEY, projectId: PROJECT });

@@ -143,7 +143,7 @@ export class RaffRestorePoints implements RestorePointProvider {
     if (!vm) throw new OperationalError('raff-vm-missing', `Raff has no VM ${id}.`);
     progress?.(`Power-cycling VM ${id} (${vm.status}).`);
     await this.client.power(id, vm.status === 'passive' ? 'start' : 'reboot-hard');
-    await this.waitVm(id, 'active', progress);
+    await this.waitVm(id, ['active'], progress);
   }
 
   private async findSnapshot(id: string, name: string): Promise<RaffSnapshot | undefined> {
@@ -177,32 +177,35 @@ export class RaffRestorePoints implements RestorePointProvider {
     }
   }
 
-  /** Stops or starts the VM as needed and waits until it is `passive` / `active`. */
+  /**
+   * Stops or starts the VM as needed and waits until it is `passive` / `active`. A VM between states
+   * (booting, finalizing, or busy after a restore) is first waited on until it settles.
+   */
   private async powerTo(id: string, want: 'passive' | 'active', progress?: ProgressFn): Promise<void> {
-    const vm = await this.client.getVm(id);
-    if (!vm) throw new OperationalError('raff-vm-missing', `Raff has no VM ${id}.`);
-    const from = want === 'passive' ? 'active' : 'passive';
-    if (vm.status === from) {
+    const status = await this.waitVm(id, ['active', 'passive'], progress);
+    if (status !== want) {
       progress?.(`${want === 'passive' ? 'Stopping' : 'Starting'} VM ${id}.`);
       await this.client.power(id, want === 'passive' ? 'stop' : 'start');
     }
-    await this.waitVm(id, want, progress);
+    await this.waitVm(id, [want], progress);
   }
 
-  private async waitVm(id: string, want: string, progress?: ProgressFn): Promise<void> {
+  /** Polls the VM until its status is one of `want`; returns that status. */
+  private async waitVm(id: string, want: string[], progress?: ProgressFn): Promise<string> {
     const deadline = this.o.now() + this.o.powerTimeoutMs;
+    const wanted = want.join(' or ');
     for (let attempt = 0; ; attempt++) {
       const status = (await this.client.getVm(id))?.status ?? 'gone';
-      if (status === want) return;
+      if (want.includes(status)) return status;
       if (status === 'failure' || status === 'gone')
-        throw new OperationalError('raff-vm-failed', `VM ${id} is ${status} while waiting for ${want}.`);
+        throw new OperationalError('raff-vm-failed', `VM ${id} is ${status} while waiting for ${wanted}.`);
       if (this.o.now() >= deadline)
         throw new OperationalError(
           'raff-power-timeout',
-          `VM ${id} was not ${want} after ${Math.round(this.o.powerTimeoutMs / 1000)}s (last status: ${status}).`,
+          `VM ${id} was not ${wanted} after ${Math.round(this.o.powerTimeoutMs / 1000)}s (last status: ${status}).`,
           'Check the VM in the Raff console; raise powerTimeoutSeconds if it is slow.',
         );
-      await this.pause(attempt, `VM ${id} is ${status}, waiting for ${want}`, progress);
+      await this.pause(attempt, `VM ${id} is ${status}, waiting for ${wanted}`, progress);
     }
   }
 
