@@ -95,6 +95,7 @@ describe('Raff restore points against the spec-checked mock', () => {
     ).toBe(2);
     expect(vm.status).toBe('active');
     expect(mock!.snapshots[0]!.status).toBe('active');
+    await expect(provider.delete(id, NAME)).rejects.toThrow(/was restored to it/);
     expect(mock!.violations).toEqual([]);
   });
 

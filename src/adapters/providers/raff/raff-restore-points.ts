@@ -119,8 +119,15 @@ export class RaffRestorePoints implements RestorePointProvider {
   }
 
   async delete(id: string, name: string): Promise<void> {
-    for (const s of (await this.client.listSnapshots(id)).filter((x) => x.name === name))
+    for (const s of (await this.client.listSnapshots(id)).filter((x) => x.name === name)) {
+      if (s.status === 'active')
+        throw new OperationalError(
+          'raff-snapshot-in-use',
+          `Snapshot ${name} cannot be deleted: VM ${id} was restored to it and Raff keeps the snapshot a VM runs on.`,
+          'It can be deleted once a later snapshot of the VM has been restored, or the VM is gone.',
+        );
       await this.client.deleteSnapshot(s.id);
+    }
   }
 
   async list(id: string): Promise<RestorePointInfo[]> {
