@@ -17,6 +17,12 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { FIXTURES } from './cli.js';
+import {
+  newResourceState,
+  serveResource,
+  type ResourceOptions,
+  type ResourceState,
+} from './raff-mock-resources.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 type Json = Record<string, unknown>;
@@ -113,15 +119,18 @@ function resolveRefs(node: unknown): unknown {
 let sharedSpec: RaffSpec | undefined;
 
 /** Options for {@link startRaffMock}. */
-export interface RaffMockOptions {
+export interface RaffMockOptions extends ResourceOptions {
   apiKey: string;
   vms: Json[];
   /** most VMs per page the server sends, whatever limit was asked (real APIs cap pages too) */
   maxLimit?: number;
 }
 
-/** A running mock: its URL, what it saw, what broke the spec, and faults to answer next. */
-export interface RaffMock {
+/**
+ * A running mock: its URL, what it saw, what broke the spec, faults to answer next, and the state of
+ * its VMs (power), snapshots and backups (see raff-mock-resources.ts).
+ */
+export interface RaffMock extends ResourceState {
   url: string;
   requests: RecordedRequest[];
   violations: string[];
@@ -144,6 +153,7 @@ function checkRequest(
   url: URL,
   headers: http.IncomingHttpHeaders,
   params: string[],
+  body: string,
 ): string[] {
   const problems: string[] = [];
   const declared = ((op.op.parameters as unknown[]) ?? []).map((p) => spec.deref(p));
@@ -169,20 +179,37 @@ function checkRequest(
   const known = new Set(declared.filter((p) => p.in === 'query').map((p) => p.name));
   for (const k of url.searchParams.keys())
     if (!known.has(k)) problems.push(`undeclared query parameter ${k}`);
+  problems.push(...checkBody(spec, op, body));
   return problems;
+}
+
+/** The JSON body against the operation's requestBody (required, schema). */
+function checkBody(spec: RaffSpec, op: Operation, body: string): string[] {
+  const declared = op.op.requestBody ? spec.deref<Json>(op.op.requestBody) : undefined;
+  if (!declared) return body ? ['a body was sent to an operation that takes none'] : [];
+  if (!body) return declared.required ? ['missing required request body'] : [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return ['request body is not JSON'];
+  }
+  const schema = ((declared.content as Json)['application/json'] as Json | undefined)?.schema;
+  const v = spec.validator(`${op.method} ${op.template} body`, schema);
+  return v(parsed) ? [] : [`request body: ${spec.ajv.errorsText(v.errors)}`];
 }
 
 /** Starts the mock on 127.0.0.1 (a free port). */
 export async function startRaffMock(options: RaffMockOptions): Promise<RaffMock> {
   const spec = (sharedSpec ??= new RaffSpec());
-  const mock: RaffMock = {
+  const state = newResourceState(options);
+  const mock: RaffMock = Object.assign(state, {
     url: '',
-    requests: [],
-    violations: [],
-    faults: [],
-    vms: options.vms,
+    requests: [] as RecordedRequest[],
+    violations: [] as string[],
+    faults: [] as Fault[],
     close: async () => undefined,
-  };
+  });
 
   const send = (
     res: http.ServerResponse,
@@ -209,6 +236,11 @@ export async function startRaffMock(options: RaffMockOptions): Promise<RaffMock>
   };
 
   const server = http.createServer((req, res) => {
+    let text = '';
+    req.on('data', (d: Buffer) => (text += d));
+    req.on('end', () => handle(req, res, text));
+  });
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const hadKey = typeof req.headers['x-api-key'] === 'string' && req.headers['x-api-key'] !== '';
     const record: RecordedRequest = {
@@ -245,7 +277,7 @@ export async function startRaffMock(options: RaffMockOptions): Promise<RaffMock>
     }
     if (security.length && req.headers['x-api-key'] !== options.apiKey)
       return reply(op, 401, { error: 'Unauthorized', message: 'Invalid API key' });
-    const problems = checkRequest(spec, op, url, req.headers, m!.slice(1));
+    const problems = checkRequest(spec, op, url, req.headers, m!.slice(1), body);
     if (problems.length) {
       mock.violations.push(...problems.map((p) => `${req.method} ${url.pathname}: ${p}`));
       return reply(undefined, 400, { error: 'Bad Request', message: problems.join('; ') });
@@ -268,15 +300,11 @@ export async function startRaffMock(options: RaffMockOptions): Promise<RaffMock>
       const offset = Number(url.searchParams.get('offset') ?? 0);
       return reply(op, 200, { success: true, data: all.slice(offset, offset + limit), total: all.length });
     }
-    if (op.template === '/api/v1/vms/{id}' && op.method === 'GET') {
-      const vm = mock.vms.find((v) => v.id === m![1]);
-      return vm
-        ? reply(op, 200, { success: true, data: vm })
-        : reply(op, 404, { error: 'Not Found', message: 'VM not found' });
-    }
+    const served = serveResource(state, op.method, op.template, m!.slice(1), url, body);
+    if (served) return reply(op, served.status, served.body);
     mock.violations.push(`${op.method} ${op.template} is in the spec but not served by the mock`);
     return reply(undefined, 400, { error: 'Bad Request', message: 'not implemented by the mock' });
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   mock.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   mock.close = () => new Promise((resolve) => server.close(() => resolve()));

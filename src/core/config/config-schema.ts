@@ -27,19 +27,40 @@ export const RaffProviderSchema = z
     apiKeyFile: z.string().min(1).optional().describe('file holding the API key (one line)'),
     projectId: z.uuid().optional().describe('Raff project (UUID); all reachable projects when absent'),
     baseUrl: z.url().optional().describe('API base URL (default https://api.rafftechnologies.com)'),
+    snapshotTimeoutSeconds: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('how long to wait for a snapshot to be ready (default 1200)'),
+    powerTimeoutSeconds: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('how long to wait for a VM to stop or start (default 600)'),
   })
   .strict();
 
 /**
- * One command as an argument vector, run without a shell. Placeholders `{id}` (provider id), `{host}`
- * (host name) and `{snapshot}` (restore point id) are replaced inside each argument.
+ * One command as an argument vector, run without a shell. Placeholders `{id}` (provider id) and
+ * `{snapshot}` (restore point name) are replaced inside each argument. `{host}` is refused: restore
+ * points are asked for by provider id and name only, so no host name is known when a command runs.
  */
 export const CommandTemplateSchema = z
   .array(z.string())
   .min(1)
-  .describe('argument vector, run without a shell; {id}, {host}, {snapshot} are substituted');
+  .refine((argv) => !argv.some((a) => a.includes('{host}')), {
+    message: '{host} is not available to provider commands; use {id} (the provider id) instead',
+  })
+  .describe('argument vector, run without a shell; {id} and {snapshot} are substituted');
 
-/** A provider driven by the user's own CLI (any cloud's CLI). Schema only until restore points land. */
+/**
+ * A provider driven by the user's own CLI (any cloud's CLI); see docs/providers.md. `status` exits 0 when
+ * the named restore point exists (printing nothing or `ready`, or `pending` / `failed`) and 1 when it
+ * does not; `list` prints one restore point name per line (optionally followed by its status), oldest
+ * first.
+ */
 export const CommandProviderSchema = z
   .object({
     kind: z.literal('command'),
@@ -47,7 +68,17 @@ export const CommandProviderSchema = z
     restore: CommandTemplateSchema.optional(),
     delete: CommandTemplateSchema.optional(),
     list: CommandTemplateSchema.optional(),
-    timeoutSeconds: z.number().int().positive().optional(),
+    status: CommandTemplateSchema.optional().describe(
+      'exit 0 when {snapshot} exists (stdout empty or ready, pending, failed), exit 1 when absent',
+    ),
+    powerCycle: CommandTemplateSchema.optional().describe('hard power-cycle of VM {id} (optional)'),
+    timeoutSeconds: z.number().int().positive().optional().describe('limit for each command (default 600)'),
+    readyTimeoutSeconds: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('how long to poll status after snapshot until ready (default 1200)'),
   })
   .strict();
 

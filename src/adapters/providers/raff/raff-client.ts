@@ -22,6 +22,35 @@ const ListVmsSchema = z
   .object({ data: z.array(RaffVmSchema), total: z.number().int().nonnegative().optional() })
   .loose();
 
+/** A snapshot as listed (ids are integers; `status` and `size` are read by the restore point provider). */
+export const RaffSnapshotSchema = z
+  .object({
+    id: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]),
+    name: z.string(),
+    status: z.string().nullish(),
+    size: z.union([z.string(), z.number()]).nullish(),
+    product_vm: z.string().nullish(),
+    created_at: z.string().nullish(),
+  })
+  .loose();
+export type RaffSnapshot = z.infer<typeof RaffSnapshotSchema>;
+
+/** A backup as listed. */
+export const RaffBackupSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullish(),
+    status: z.string(),
+    product_vm: z.string().nullish(),
+    created_at: z.string().nullish(),
+  })
+  .loose();
+export type RaffBackup = z.infer<typeof RaffBackupSchema>;
+
+/** Power actions of `POST /api/v1/vms/{id}/<action>`. */
+export const RAFF_POWER_ACTIONS = ['start', 'stop', 'reboot', 'reboot-hard'] as const;
+export type RaffPowerAction = (typeof RAFF_POWER_ACTIONS)[number];
+
 /** How to reach Raff and how patient to be with it. */
 export interface RaffClientOptions {
   baseUrl: string;
@@ -109,6 +138,78 @@ export class RaffClient {
     return vms;
   }
 
+  /** One VM, or undefined when Raff says it does not exist. */
+  async getVm(id: string): Promise<RaffVm | undefined> {
+    const r = await this.call('GET', `/api/v1/vms/${encodeURIComponent(id)}`, { allowNotFound: true });
+    if (r.status === 404) return undefined;
+    return this.parse(z.object({ data: RaffVmSchema }).loose(), r.body, 'GET /api/v1/vms/{id}').data;
+  }
+
+  /** Every snapshot of VM `vmId`, following the pages to the end. */
+  listSnapshots(vmId: string): Promise<RaffSnapshot[]> {
+    return this.listAll('/api/v1/snapshots', { vm_id: vmId, type: 'vm' }, RaffSnapshotSchema);
+  }
+
+  /** Every backup of VM `vmId`, following the pages to the end. */
+  listBackups(vmId: string): Promise<RaffBackup[]> {
+    return this.listAll('/api/v1/backups', { vm_id: vmId }, RaffBackupSchema);
+  }
+
+  /** Asks for a snapshot of VM `vmId`; Raff answers at once and captures in the background. */
+  async createSnapshot(vmId: string, name: string): Promise<RaffSnapshot> {
+    const r = await this.call('POST', '/api/v1/snapshots', {
+      body: { resource_type: 'vm', resource_id: vmId, name },
+    });
+    return this.parse(z.object({ data: RaffSnapshotSchema }).loose(), r.body, 'POST /api/v1/snapshots').data;
+  }
+
+  /** Deletes a snapshot; false when it was already gone. */
+  async deleteSnapshot(id: number): Promise<boolean> {
+    const r = await this.call('DELETE', `/api/v1/snapshots/${id}`, { allowNotFound: true });
+    return r.status !== 404;
+  }
+
+  /** Reverts the snapshot's VM to it in place (the VM must be passive). */
+  async restoreSnapshot(id: number): Promise<void> {
+    await this.call('POST', `/api/v1/snapshots/${id}/restore`, { retryServerErrors: true });
+  }
+
+  /** start, stop, reboot, reboot-hard. */
+  async power(vmId: string, action: RaffPowerAction): Promise<void> {
+    await this.call('POST', `/api/v1/vms/${encodeURIComponent(vmId)}/${action}`, {
+      retryServerErrors: true,
+    });
+  }
+
+  private async listAll<T extends z.ZodType>(
+    path: string,
+    filter: Record<string, string>,
+    item: T,
+  ): Promise<z.infer<T>[]> {
+    const out: z.infer<T>[] = [];
+    const schema = z.object({ data: z.array(item), total: z.number().int().optional() }).loose();
+    const limit = Math.min(this.o.pageSize, 50);
+    for (let page = 0; page < 10_000; page++) {
+      const query = new URLSearchParams({ ...filter, limit: String(limit), offset: String(out.length) });
+      const body = this.parse(schema, await this.getJson(`${path}?${query}`), `GET ${path}`);
+      out.push(...body.data);
+      const done = body.total !== undefined ? out.length >= body.total : body.data.length < limit;
+      if (done || body.data.length === 0) break;
+    }
+    return out;
+  }
+
+  private parse<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {
+    const r = schema.safeParse(body);
+    if (!r.success)
+      throw new OperationalError(
+        'raff-bad-response',
+        `Raff answered ${what} with an unexpected body (${this.redact(r.error.issues[0]?.message ?? '')}).`,
+        'The API may have changed; report it with PATCHWISE_DEBUG=1 output.',
+      );
+    return r.data;
+  }
+
   private headers(): Record<string, string> {
     const h: Record<string, string> = { 'X-API-Key': this.o.apiKey, Accept: 'application/json' };
     if (this.o.projectId) h['X-Project-ID'] = this.o.projectId;
@@ -117,21 +218,45 @@ export class RaffClient {
 
   /** GET with the retry rules; returns the parsed JSON of a 2xx answer. */
   private async getJson(pathAndQuery: string): Promise<unknown> {
-    const what = `GET ${pathAndQuery.split('?')[0]}`;
+    return (await this.call('GET', pathAndQuery)).body;
+  }
+
+  /**
+   * One request with the retry rules. 429 is always retried (the server did nothing); 5xx and network
+   * errors only when `retryServerErrors` (a POST that creates something is not: it might have landed).
+   * With `allowNotFound`, a 404 is returned instead of thrown.
+   */
+  async call(
+    method: 'GET' | 'POST' | 'DELETE',
+    pathAndQuery: string,
+    opts: { body?: unknown; allowNotFound?: boolean; retryServerErrors?: boolean } = {},
+  ): Promise<{ status: number; body: unknown }> {
+    const what = `${method} ${pathAndQuery.split('?')[0]}`;
+    const retryServer = opts.retryServerErrors ?? method !== 'POST';
     let last = '';
     for (let attempt = 1; attempt <= this.o.maxAttempts; attempt++) {
       let res: Response;
       try {
         res = await fetch(this.o.baseUrl + pathAndQuery, {
-          headers: this.headers(),
+          method,
+          headers: {
+            ...this.headers(),
+            ...(opts.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          },
+          body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
           signal: AbortSignal.timeout(this.o.timeoutMs),
         });
       } catch (e) {
         last = `network error: ${this.redact((e as Error).cause ? String((e as Error & { cause: unknown }).cause) : String(e))}`;
+        if (!retryServer) break;
         await this.backoff(attempt, last);
         continue;
       }
-      if (res.ok) return this.readJson(res, what);
+      if (res.ok) return { status: res.status, body: await this.readJson(res, what) };
+      if (res.status === 404 && opts.allowNotFound) {
+        await res.text().catch(() => '');
+        return { status: 404, body: undefined };
+      }
       const detail = await this.errorDetail(res);
       if (res.status === 429) {
         last = `429 Too Many Requests${detail}`;
@@ -140,6 +265,7 @@ export class RaffClient {
       }
       if (res.status >= 500) {
         last = `${res.status} ${res.statusText}${detail}`;
+        if (!retryServer) break;
         await this.backoff(attempt, last);
         continue;
       }
@@ -147,7 +273,7 @@ export class RaffClient {
     }
     throw new OperationalError(
       'raff-unavailable',
-      `Raff API ${what} failed after ${this.o.maxAttempts} attempts (last: ${last}).`,
+      `Raff API ${what} failed${retryServer ? ` after ${this.o.maxAttempts} attempts` : ''} (last: ${last}).`,
       'Raff may be down or rate-limiting this key; try again later.',
     );
   }
@@ -184,7 +310,7 @@ export class RaffClient {
       return new UserError(
         'raff-forbidden',
         `Raff refused ${what} (403 Forbidden${detail}).`,
-        'The key needs the vm.read permission for this project, and the account must be in good standing.',
+        'The key needs the permissions for this call (vm.read; vm.power and snapshot rights for restore points) in this project, and the account must be in good standing.',
       );
     return new UserError(
       'raff-request-rejected',

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Config } from '../../../core/config/config-schema.js';
+import type { Config, ProviderConfig } from '../../../core/config/config-schema.js';
 import { UserError } from '../../../core/errors.js';
 import { toHostName } from '../../../core/inventory/host.js';
 import {
@@ -36,6 +36,42 @@ function readKeyFile(file: string): string {
   }
 }
 
+type RaffEntry = Extract<ProviderConfig, { kind: 'raff' }>;
+
+/**
+ * The API key of a raff provider entry (or of none): its `apiKeyEnv`, its `apiKeyFile`, or
+ * `$RAFF_API_KEY`, with where it came from (for messages; never the key).
+ */
+export function resolveRaffKey(
+  e: RaffEntry | undefined,
+  env: NodeJS.ProcessEnv,
+): { apiKey: string; keySource: string } {
+  let apiKey: string | undefined;
+  let keySource = '$RAFF_API_KEY';
+  if (e?.apiKeyEnv && env[e.apiKeyEnv]) [apiKey, keySource] = [env[e.apiKeyEnv], `$${e.apiKeyEnv}`];
+  else if (e?.apiKeyFile) [apiKey, keySource] = [readKeyFile(e.apiKeyFile), e.apiKeyFile];
+  else apiKey = env.RAFF_API_KEY;
+  if (!apiKey)
+    throw new UserError(
+      'raff-no-key',
+      `No Raff API key: ${e?.apiKeyEnv ? `$${e.apiKeyEnv} and ` : ''}$RAFF_API_KEY are empty.`,
+      'Export RAFF_API_KEY=... (or set apiKeyEnv/apiKeyFile on the provider). Keys are never accepted on the command line.',
+    );
+  return { apiKey, keySource };
+}
+
+function checkProjectId(projectId: string | undefined): void {
+  if (
+    projectId !== undefined &&
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(projectId)
+  )
+    throw new UserError(
+      'raff-project',
+      `The Raff project id "${projectId}" is not a UUID.`,
+      'Copy the project id from the Raff console (Projects).',
+    );
+}
+
 /**
  * Resolves the Raff settings for `--from NAME`: the `providers:` entry of that name (kind raff), or
  * built-in defaults when NAME is `raff` and no entry exists. The key comes from the entry's `apiKeyEnv`,
@@ -61,27 +97,9 @@ export function resolveRaffSettings(
       'Add it (kind: raff), or use --from raff.',
     );
   const e = entry?.kind === 'raff' ? entry : undefined;
-  let apiKey: string | undefined;
-  let keySource = '$RAFF_API_KEY';
-  if (e?.apiKeyEnv && env[e.apiKeyEnv]) [apiKey, keySource] = [env[e.apiKeyEnv], `$${e.apiKeyEnv}`];
-  else if (e?.apiKeyFile) [apiKey, keySource] = [readKeyFile(e.apiKeyFile), e.apiKeyFile];
-  else apiKey = env.RAFF_API_KEY;
-  if (!apiKey)
-    throw new UserError(
-      'raff-no-key',
-      `No Raff API key: ${e?.apiKeyEnv ? `$${e.apiKeyEnv} and ` : ''}$RAFF_API_KEY are empty.`,
-      'Export RAFF_API_KEY=... (or set apiKeyEnv/apiKeyFile on the provider). Keys are never accepted on the command line.',
-    );
+  const { apiKey, keySource } = resolveRaffKey(e, env);
   const projectId = projectOverride ?? e?.projectId;
-  if (
-    projectId !== undefined &&
-    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(projectId)
-  )
-    throw new UserError(
-      'raff-project',
-      `The Raff project id "${projectId}" is not a UUID.`,
-      'Copy the project id from the Raff console (Projects).',
-    );
+  checkProjectId(projectId);
   return {
     providerName: from,
     baseUrl: e?.baseUrl ?? env.RAFF_API_URL ?? RAFF_DEFAULT_URL,
