@@ -102,6 +102,49 @@ export async function runController(runId: string, deps: RunDeps): Promise<RunSu
   }
 }
 
+const reasonOf = (o: StepOutcome) => (typeof o.detail.reason === 'string' ? o.detail.reason : undefined);
+
+/**
+ * `runs rollback RUN [HOST]`: restores each named host (every host of the run that changed, when none is
+ * named) from its restore point of this run and verifies its health. Returns each host's new state.
+ */
+export async function rollbackHosts(
+  runId: string,
+  hosts: readonly string[] | undefined,
+  deps: RunDeps,
+): Promise<{ host: string; state: HostRunState; reason: string }[]> {
+  const run = await deps.store.get(runId);
+  if (!run) throw new UserError('run-unknown', `No run ${runId}.`, 'See: patchwise runs list');
+  const all = await deps.store.steps(runId);
+  const changed = [
+    ...new Set(all.filter((s) => s.step === 'apply' || s.step === 'reboot').map((s) => s.host)),
+  ];
+  const names = hosts?.length ? hosts : changed;
+  for (const h of names)
+    if (!run.spec.hosts.some((x) => x.name === h))
+      throw new UserError(
+        'run-host-unknown',
+        `${h} is not a host of run ${runId}.`,
+        `See: patchwise runs show ${runId}`,
+      );
+  const runner = new HostRunner(runId, run.spec, deps, undefined);
+  const out = [];
+  for (const h of names) {
+    const steps: Steps = {};
+    for (const s of all.filter((x) => x.host === h))
+      steps[s.step] = { status: s.status, attempts: s.attempts, detail: s.detail };
+    await deps.store.log(
+      deps.clock().toISOString(),
+      deps.actor,
+      'run-rollback-requested',
+      `${runId}/${h}`,
+      {},
+    );
+    out.push({ host: h, ...(await runner.rollbackByHand(h, steps)) });
+  }
+  return out;
+}
+
 function batches(hosts: readonly RunHostRecord[]): RunHostRecord[][] {
   const by = new Map<number, RunHostRecord[]>();
   for (const h of hosts) by.set(h.batch, [...(by.get(h.batch) ?? []), h]);
@@ -146,27 +189,59 @@ class HostRunner {
     for (;;) {
       const a = nextStep({ steps, facts: this.facts(hs, steps) });
       if (a.do === 'finish') return this.end(name, a.state, a.reason);
-      const ctx = this.context(hs, steps, ops, a.step);
-      let outcome: StepOutcome | 'rerun' = 'rerun';
-      if (a.do === 'examine')
-        outcome = await examineStep(a.step, ctx, steps[a.step]?.detail ?? {}).catch(() => 'rerun' as const);
-      if (outcome === 'rerun') {
-        const attempts = await this.deps.store.stepStarted(this.runId, name, a.step, this.stamp());
-        steps[a.step] = { status: 'running', attempts };
-        this.emit(name, a.step, 'running', attempts);
-        await this.deps.beforeStep?.(name, a.step);
-        outcome = await performStep(a.step, ctx);
-      }
-      await this.deps.store.stepEnded(this.runId, name, a.step, {
-        ...outcome,
-        at: this.stamp(),
-        actor: this.deps.actor,
-      });
-      const attempts = steps[a.step]?.attempts ?? 1;
-      steps[a.step] = { status: outcome.status, attempts, detail: outcome.detail };
-      const reason = typeof outcome.detail.reason === 'string' ? outcome.detail.reason : undefined;
-      this.emit(name, a.step, outcome.status, attempts, a.do === 'examine', reason);
+      await this.step(hs, steps, ops, a.step, a.do === 'examine');
     }
+  }
+
+  /**
+   * Rolls a host back by hand: its restore point from this run (or a downgrade, when allowed), then the
+   * health checks, recorded as the steps `rollback` and `verify-rollback` afresh.
+   */
+  async rollbackByHand(name: string, steps: Steps): Promise<{ state: HostRunState; reason: string }> {
+    const hs = this.spec.hosts.find((h) => h.name === name);
+    if (!hs) return { state: 'failed', reason: 'the host is not in the run' };
+    await this.deps.store.forgetSteps(this.runId, name, ['rollback', 'verify-rollback']);
+    delete steps.rollback;
+    delete steps['verify-rollback'];
+    const ops = this.deps.opsFor(name);
+    const r = await this.step(hs, steps, ops, 'rollback', false);
+    if (r.status !== 'ok')
+      return this.end(name, 'rollback-failed', `rollback by hand failed: ${reasonOf(r)}`);
+    const v = await this.step(hs, steps, ops, 'verify-rollback', false);
+    if (v.status !== 'ok')
+      return this.end(name, 'rollback-failed', `rolled back by hand but unhealthy: ${reasonOf(v)}`);
+    return this.end(name, 'rolled-back', 'rolled back by hand');
+  }
+
+  /** Runs (or examines) one step, recorded before and after. */
+  private async step(
+    hs: RunHostSpec,
+    steps: Steps,
+    ops: StepContext['ops'],
+    step: StepName,
+    examine: boolean,
+  ) {
+    const name = hs.name;
+    const ctx = this.context(hs, steps, ops, step);
+    let outcome: StepOutcome | 'rerun' = 'rerun';
+    if (examine)
+      outcome = await examineStep(step, ctx, steps[step]?.detail ?? {}).catch(() => 'rerun' as const);
+    if (outcome === 'rerun') {
+      const attempts = await this.deps.store.stepStarted(this.runId, name, step, this.stamp());
+      steps[step] = { status: 'running', attempts };
+      this.emit(name, step, 'running', attempts);
+      await this.deps.beforeStep?.(name, step);
+      outcome = await performStep(step, ctx);
+    }
+    await this.deps.store.stepEnded(this.runId, name, step, {
+      ...outcome,
+      at: this.stamp(),
+      actor: this.deps.actor,
+    });
+    const attempts = steps[step]?.attempts ?? 1;
+    steps[step] = { status: outcome.status, attempts, detail: outcome.detail };
+    this.emit(name, step, outcome.status, attempts, examine, reasonOf(outcome));
+    return outcome;
   }
 
   private facts(hs: RunHostSpec, steps: Steps) {

@@ -1,4 +1,5 @@
 import type { Service } from '../inventory/host.js';
+import type { OsFamily } from '../inventory/os-families.js';
 import type { ResolvedRollout } from './rollout-options.js';
 import type { RestorePointMode } from './run-model.js';
 
@@ -22,6 +23,8 @@ export interface RunHostSpec {
   services: Service[];
   restorePoint: RestorePointMode;
   provider?: { name: string; id: string };
+  /** the package family its operations speak (from its latest scan or its inventory `os`) */
+  family?: OsFamily;
   /** why the host is skipped before it starts (a candidate older than the fix, no scan), when it is */
   skip?: string;
 }
