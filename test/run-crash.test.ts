@@ -45,6 +45,7 @@ describe('a run controller killed at random points', () => {
     }
     expect(set.fleet.read('b').reboots).toBe(1);
     const steps = await set.runs.steps(set.id);
+    expect(steps.every((s) => s.status !== 'running')).toBe(true);
     await set.store.close();
   }, 120_000);
 });

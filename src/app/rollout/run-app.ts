@@ -26,11 +26,18 @@ export interface RunCallbacks {
   actor: string;
   onEvent: (e: RunEvent) => void;
   onCreated?: (id: string, spec: RunSpec) => void;
+  /** record no run when no host has anything to do (the scheduler's runs) */
+  skipEmpty?: boolean;
 }
 
 /** `patchwise run`: plans, records, and runs the run to its end in this process. */
-export async function startRun(inputs: RunInputs, req: RunRequest, cb: RunCallbacks): Promise<RunSummary> {
+export async function startRun(
+  inputs: RunInputs,
+  req: RunRequest,
+  cb: RunCallbacks,
+): Promise<RunSummary | undefined> {
   const planned = await planRun(inputs, req, (inv) => realOpsFactory(inputs, inv));
+  if (cb.skipEmpty && planned.spec.hosts.length === 0) return undefined;
   const store = new RunStore((await inputs.openStore()).db);
   const id = await createRun(store, planned.spec, {
     actor: cb.actor,
@@ -42,6 +49,42 @@ export async function startRun(inputs: RunInputs, req: RunRequest, cb: RunCallba
   cb.onCreated?.(id, planned.spec);
   const families = Object.fromEntries(planned.spec.hosts.map((h) => [h.name, h.family]));
   return runController(id, await realRunDeps(inputs, planned.inventory, families, cb));
+}
+
+/**
+ * The scheduler's run of a window it just opened: started in this process, its id recorded in the
+ * `opened` event's detail; none when the window has nothing to patch (or no advisories to plan from).
+ * A failure to start is recorded in the event's detail too, never thrown: the scheduler goes on.
+ */
+export async function startWindowRun(
+  inputs: RunInputs,
+  e: WindowEvent,
+  now: Date,
+  onEvent: (e: RunEvent) => void,
+): Promise<{ run?: string; summary?: RunSummary; error?: string }> {
+  const events = new WindowEventStore((await inputs.openStore()).db);
+  let id: string | undefined;
+  try {
+    const summary = await startRun(
+      inputs,
+      { window: e.window, now },
+      {
+        actor: 'scheduler',
+        onEvent,
+        skipEmpty: true,
+        onCreated: (rid) => {
+          id = rid;
+          void events.addDetail(e, { run: rid }).catch(() => undefined);
+        },
+      },
+    );
+    return { ...(id ? { run: id } : {}), ...(summary ? { summary } : {}) };
+  } catch (err) {
+    if (err instanceof UserError && err.code === 'no-advisories') return {};
+    const error = err instanceof Error ? err.message : String(err);
+    await events.addDetail(e, { runError: error });
+    return { ...(id ? { run: id } : {}), error };
+  }
 }
 
 /** What a dry run would do to one host. */

@@ -116,8 +116,8 @@ Exit codes: 0 every host verified, 3 a host failed, rolled back or was skipped f
             hosts: spec.hosts.map((h) => h.name),
           }),
       });
-      await out.summary(summary);
-      process.exitCode = summary.exitCode === 0 ? EXIT.ok : EXIT.operational;
+      await out.summary(summary!);
+      process.exitCode = summary!.exitCode === 0 ? EXIT.ok : EXIT.operational;
     });
 }
 
