@@ -11,7 +11,7 @@ import { FleetRun } from './fleet-pipeline.js';
 import { loadInventory, type InventoryInputs } from './inventory.js';
 
 /**
- * What an opened window would patch, recorded with its `opened` event until the rollout builds the run:
+ * What an opened window would patch, recorded with its `opened` event (the run it starts, if any, is added as `run`):
  * the hosts in scope, and of those scanned, how many have open findings.
  */
 export interface WindowPlanSummary {
