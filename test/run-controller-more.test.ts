@@ -61,3 +61,42 @@ describe('run controller: by hand, liveness and the log', () => {
     expect(heldByOther({ ...run, controllerPid: 2 ** 22 + 7 }, now)).toBe(false);
   });
 });
+
+describe("run controller: the window's cutoff", () => {
+  it('starts no host after the cutoff, and with cancel rolls back a host that has not verified', async () => {
+    let now = new Date('2026-12-12T02:00:00Z');
+    const cutoffAt = '2026-12-12T04:15:00Z';
+    const set = await setUpFakeRun(
+      tempDir(),
+      tempDir(),
+      [
+        { name: 'a', tier: 3 },
+        { name: 'b', tier: 3 },
+      ],
+      { cutoffBehavior: 'cancel', canary: 1, maxErrors: 5 },
+      (spec) => {
+        spec.window = {
+          name: 'w',
+          occurrence: '2026-12-12T02:00:00Z',
+          end: '2026-12-12T05:00:00Z',
+          cutoffAt,
+        };
+      },
+    );
+    stores.push(set.store);
+    const deps = fakeDeps(set.store, set.fleet, set.spec);
+    deps.clock = () => now;
+    deps.beforeStep = (_host, step) => {
+      if (step === 'restart') now = new Date('2026-12-12T04:30:00Z');
+      return Promise.resolve();
+    };
+    const summary = await runController(set.id, deps);
+    const hosts = await set.runs.hosts(set.id);
+    expect(hosts.map((h) => [h.host, h.state])).toEqual([
+      ['a', 'rolled-back'],
+      ['b', 'pending'],
+    ]);
+    expect(hosts[1]!.reason).toMatch(/cutoff/);
+    expect(summary.state).toBe('stopped');
+  });
+});

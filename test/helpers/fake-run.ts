@@ -61,11 +61,13 @@ export async function setUpFakeRun(
   dataDir: string,
   hosts: readonly FakeRunHost[],
   rollout: RolloutConfig = {},
+  edit?: (spec: RunSpec) => void,
 ) {
   const fleet = new FakeFleet(dir);
   for (const h of hosts) fleet.write(h.name, fakeHost(h.state));
   const store = await openStore(dataDir);
   const spec = fakeSpec(hosts, rollout);
+  edit?.(spec);
   const runs = new RunStore(store.db);
   const id = await createRun(runs, spec, {
     actor: 'test',
