@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { HostOps } from '../src/adapters/patching/host-ops.js';
+import { openStore, type Store } from '../src/adapters/store/open-store.js';
+import { planRun } from '../src/app/rollout/plan-run.js';
+import { decideFleetDir } from './decide-setup.js';
+
+/** HostOps answering versions only: every binary installed at `1`, the candidate as `candidate` says. */
+const versionsOnly = (candidate: (name: string) => string | undefined) =>
+  ({
+    family: 'debian',
+    candidateVersions: (names: readonly string[]) =>
+      Promise.resolve(Object.fromEntries(names.map((n) => [n, candidate(n)]))),
+    installedVersions: (names: readonly string[]) =>
+      Promise.resolve(Object.fromEntries(names.map((n) => [n, '1']))),
+  }) as unknown as HostOps;
+
+describe('planRun over the fleet pipeline', () => {
+  const { dir } = decideFleetDir();
+  let store: Store | undefined;
+  const inputs = {
+    configPath: path.join(dir, 'patchwise.yaml'),
+    configExplicit: true,
+    openStore: async () => (store ??= await openStore(path.join(dir, '.patchwise'))),
+    cwd: dir,
+    env: {},
+    dataDir: path.join(dir, '.patchwise'),
+  };
+  afterAll(async () => store?.close());
+  const now = new Date('2026-12-01T09:00:00Z');
+
+  it("targets each host's planned binaries at the repositories' candidate", async () => {
+    const p = await planRun(
+      inputs,
+      { emergency: true, reason: 'test', hosts: ['web-1'], now },
+      () => () => versionsOnly(() => '99:9'),
+    );
+    const [web] = p.spec.hosts;
+    expect(web).toMatchObject({
+      name: 'web-1',
+      tier: 1,
+      owner: 'alice',
+      restorePoint: 'required',
+      family: 'debian',
+    });
+    expect(web!.skip).toBeUndefined();
+    expect(web!.targets.length).toBeGreaterThan(0);
+    expect(web!.targets.every((t) => t.version === '99:9')).toBe(true);
+    expect(web!.previous.every((t) => t.version === '1')).toBe(true);
+    expect(web!.vulnIds.length).toBeGreaterThan(0);
+    expect(p.spec.emergency).toEqual({ reason: 'test' });
+  });
+
+  it('skips a host whose candidate is older than the fix, saying so', async () => {
+    const p = await planRun(
+      inputs,
+      { emergency: true, reason: 'test', hosts: ['web-1'], now },
+      () => () => versionsOnly(() => '0.1'),
+    );
+    expect(p.spec.hosts[0]!.skip).toMatch(/older than the fix/);
+  });
+});
