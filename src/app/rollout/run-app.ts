@@ -78,6 +78,7 @@ export async function startWindowRun(
         },
       },
     );
+    if (id) await events.addDetail(e, { run: id }); // surely there once the run ends
     return { ...(id ? { run: id } : {}), ...(summary ? { summary } : {}) };
   } catch (err) {
     if (err instanceof UserError && err.code === 'no-advisories') return {};
