@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { HostOps } from '../src/adapters/patching/host-ops.js';
 import { openStore, type Store } from '../src/adapters/store/open-store.js';
 import { planRun } from '../src/app/rollout/plan-run.js';
+import { dryRun, listRuns } from '../src/app/rollout/run-app.js';
 import { decideFleetDir } from './decide-setup.js';
 
 /** HostOps answering versions only: every binary installed at `1`, the candidate as `candidate` says. */
@@ -58,5 +59,39 @@ describe('planRun over the fleet pipeline', () => {
       () => () => versionsOnly(() => '0.1'),
     );
     expect(p.spec.hosts[0]!.skip).toMatch(/older than the fix/);
+  });
+});
+
+describe('dry run', () => {
+  it("prints each host's plan with the package manager's simulation, and records no run", async () => {
+    const { dir } = decideFleetDir();
+    const dataDir = path.join(dir, '.patchwise');
+    const store = await openStore(dataDir);
+    const inputs = {
+      configPath: path.join(dir, 'patchwise.yaml'),
+      configExplicit: true,
+      openStore: () => Promise.resolve(store),
+      cwd: dir,
+      env: {},
+      dataDir,
+    };
+    const ops = {
+      ...versionsOnly(() => '99:9'),
+      simulate: () =>
+        Promise.resolve({
+          ok: true,
+          commands: [{ argv: ['apt-get', '-s'], code: 0, stdout: 'Inst x', stderr: '' }],
+          installed: {},
+        }),
+    } as unknown as HostOps;
+    const r = await dryRun(
+      inputs,
+      { emergency: true, reason: 't', hosts: ['web-1'], now: new Date('2026-12-01T09:00:00Z') },
+      () => () => ops,
+    );
+    expect(r.hosts[0]).toMatchObject({ host: 'web-1', restorePoint: 'required', reboot: 'if-needed' });
+    expect(r.hosts[0]!.simulation).toMatch(/apt-get -s\nInst x/);
+    expect(await listRuns(inputs)).toEqual([]);
+    await store.close();
   });
 });

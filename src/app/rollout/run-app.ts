@@ -11,9 +11,9 @@ import type { WindowEvent } from '../../core/windows/scheduler.js';
 import { parseDuration } from '../../core/windows/window-schema.js';
 import { windowOccurrences } from '../../core/windows/occurrences.js';
 import { Temporal } from 'temporal-polyfill';
-import { loadInventory, type InventoryInputs } from '../inventory.js';
+import { loadInventory, type Inventory, type InventoryInputs } from '../inventory.js';
 import { createRun } from './create-run.js';
-import { planRun, type RunRequest } from './plan-run.js';
+import { planRun, type OpsFactory, type RunRequest } from './plan-run.js';
 import { realOpsFactory, realRunDeps } from './real-deps.js';
 import { rollbackHosts, runController, type RunSummary } from './run-controller.js';
 import type { RunEvent } from './run-deps.js';
@@ -104,9 +104,10 @@ export interface DryRunHost {
 export async function dryRun(
   inputs: RunInputs,
   req: RunRequest,
+  opsFactory: (inv: Inventory) => OpsFactory = (inv) => realOpsFactory(inputs, inv),
 ): Promise<{ spec: RunSpec; hosts: DryRunHost[] }> {
-  let factory: ReturnType<typeof realOpsFactory> | undefined;
-  const planned = await planRun(inputs, req, (inv) => (factory = realOpsFactory(inputs, inv)));
+  let factory: OpsFactory | undefined;
+  const planned = await planRun(inputs, req, (inv) => (factory = opsFactory(inv)));
   const byName = new Map(planned.inventory.hosts.map((h) => [h.name, h]));
   const hosts: DryRunHost[] = [];
   for (const h of planned.spec.hosts) {
