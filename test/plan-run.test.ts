@@ -95,3 +95,31 @@ describe('dry run', () => {
     await store.close();
   });
 });
+
+describe('planRun with --packages', () => {
+  it('targets exactly the named packages on the hosts that have them, the OS from their scans', async () => {
+    const { dir } = decideFleetDir();
+    const dataDir = path.join(dir, '.patchwise');
+    const store = await openStore(dataDir);
+    const inputs = {
+      configPath: path.join(dir, 'patchwise.yaml'),
+      configExplicit: true,
+      openStore: () => Promise.resolve(store),
+      cwd: dir,
+      env: {},
+      dataDir,
+    };
+    const p = await planRun(
+      inputs,
+      { emergency: true, reason: 't', packages: [{ name: 'openssl', version: '3.0.99-1' }], now: new Date() },
+      () => () => versionsOnly(() => undefined),
+    );
+    expect(p.spec.packagesGiven).toBe(true);
+    const hosts = p.spec.hosts.map((h) => [h.name, h.targets, h.previous, h.family]).sort();
+    expect(hosts).toEqual([
+      ['build-1', [{ name: 'openssl', version: '3.0.99-1' }], [{ name: 'openssl', version: '1' }], 'debian'],
+      ['web-1', [{ name: 'openssl', version: '3.0.99-1' }], [{ name: 'openssl', version: '1' }], 'debian'],
+    ]);
+    await store.close();
+  });
+});

@@ -1,4 +1,5 @@
 import type { HostOps } from '../../adapters/patching/host-ops.js';
+import { latestScanSummaries } from '../../adapters/store/scan-store.js';
 import { OperationalError, UserError } from '../../core/errors.js';
 import type { RollbackRequirement } from '../../core/policy/actions.js';
 import type { Host } from '../../core/inventory/host.js';
@@ -75,7 +76,15 @@ export async function planRun(
   const rollout = resolveRollout(cfg.rollout, w?.rollout);
   const families: Record<string, OsFamily> = {};
   const specs = req.packages
-    ? await exactHosts(hosts, req.packages, rollout, opsFor, families, Boolean(req.hosts?.length))
+    ? await exactHosts(
+        hosts,
+        req.packages,
+        rollout,
+        opsFor,
+        families,
+        Boolean(req.hosts?.length),
+        await scannedOs(inputs, hosts),
+      )
     : await plannedHosts(inputs, inv, hosts, occ, rollout, opsFor, families, req.now);
   const spec: RunSpec = { rollout, hosts: specs, packagesGiven: Boolean(req.packages) };
   if (w && occ) {
@@ -130,6 +139,15 @@ const baseSpec = (
 
 const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** Each host's OS from its latest successful scan. */
+async function scannedOs(inputs: InventoryInputs, hosts: readonly Host[]): Promise<Map<string, string>> {
+  const rows = await latestScanSummaries(
+    (await inputs.openStore()).db,
+    hosts.map((h) => h.name),
+  );
+  return new Map(rows.flatMap((r) => (r.lastOk ? [[r.host, r.lastOk.os] as const] : [])));
+}
+
 async function exactHosts(
   hosts: readonly Host[],
   packages: readonly VersionedPackage[],
@@ -137,11 +155,13 @@ async function exactHosts(
   opsFor: OpsFactory,
   families: Record<string, OsFamily>,
   named: boolean,
+  scanned: ReadonlyMap<string, string>,
 ): Promise<RunHostSpec[]> {
   const out: RunHostSpec[] = [];
   for (const h of hosts) {
     const base = baseSpec(h, rollout);
-    const family = h.os ? familyOfOs(h.os) : undefined;
+    const os = scanned.get(h.name) ?? h.os;
+    const family = os ? familyOfOs(os) : undefined;
     const skip = (reason: string) =>
       out.push({ ...base, targets: [], previous: [], vulnIds: [], skip: reason });
     if (!family) {
