@@ -11,7 +11,7 @@ import { FleetRun } from './fleet-pipeline.js';
 import { loadInventory, type InventoryInputs } from './inventory.js';
 
 /**
- * What an opened window would patch, recorded with its `opened` event until the rollout builds the run:
+ * What an opened window would patch, recorded with its `opened` event (the run it starts, if any, is added as `run`):
  * the hosts in scope, and of those scanned, how many have open findings.
  */
 export interface WindowPlanSummary {
@@ -119,6 +119,8 @@ export interface SchedulerLoopOptions {
   /** Ends the loop after the current pass. */
   signal: AbortSignal;
   onEvent: (e: WindowEvent) => void;
+  /** Starts the run of a window this pass opened (absent: `--no-runs`); awaited before the next pass. */
+  startRun?: (e: WindowEvent) => Promise<void>;
 }
 
 /** Runs passes until `signal` aborts: every interval, or at the next start or end when that is sooner. */
@@ -127,6 +129,7 @@ export async function runSchedulerLoop(inputs: InventoryInputs, o: SchedulerLoop
     const now = o.clock();
     const pass = await runSchedulerPass(inputs, now);
     pass.events.forEach(o.onEvent);
+    if (o.startRun) for (const e of pass.events) if (e.event === 'opened') await o.startRun(e);
     let wait = o.intervalSeconds * 1000;
     if (pass.nextDueAt) wait = Math.min(wait, pass.nextDueAt.getTime() - now.getTime());
     try {

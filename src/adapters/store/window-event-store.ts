@@ -110,6 +110,29 @@ export class WindowEventStore {
     });
   }
 
+  /** Adds `patch` to the detail of one recorded event (the run a window's opening started). */
+  async addDetail(
+    e: Pick<WindowEvent, 'window' | 'occurrence' | 'event'>,
+    patch: Record<string, unknown>,
+  ): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .selectFrom('window_event')
+        .select(['id', 'detail'])
+        .where('window', '=', e.window)
+        .where('occurrence', '=', e.occurrence)
+        .where('event', '=', e.event)
+        .executeTakeFirst();
+      if (!row) return;
+      const detail = { ...(JSON.parse(row.detail) as Record<string, unknown>), ...patch };
+      await tx
+        .updateTable('window_event')
+        .set({ detail: JSON.stringify(detail) })
+        .where('id', '=', row.id)
+        .execute();
+    });
+  }
+
   /** Recorded events, oldest first; only `window`'s when given. */
   async list(window?: string): Promise<WindowEvent[]> {
     let q = this.db.selectFrom('window_event').selectAll().orderBy('at').orderBy('id');

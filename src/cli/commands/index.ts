@@ -13,6 +13,8 @@ import * as explain from './explain.js';
 import * as defer from './defer.js';
 import * as windows from './windows.js';
 import * as scheduler from './scheduler.js';
+import * as run from './run.js';
+import * as runs from './runs.js';
 
 /** Every command, in the order `--help` lists them. Each file registers its own. */
 export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
@@ -27,6 +29,8 @@ export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   defer.register,
   windows.register,
   scheduler.register,
+  run.register,
+  runs.register,
   versions.register,
   cvss.register,
 ];

@@ -35,6 +35,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--once', 'one pass, then exit (for tests and cron)')
     .option('--now <time>', 'start the clock at this time (ISO 8601 or a date); it runs on from there')
     .option('--interval <seconds>', 'seconds between passes at most (default 30; sooner for a start)')
+    .option('--no-runs', 'record window events only; start no run when a window opens')
     .addHelpText(
       'after',
       `
@@ -49,19 +50,23 @@ freeze), closes one whose end has passed, and records occurrences that passed wh
 running as "missed" (never replayed: the next occurrence takes their work). One that started while it
 was down opens late if its cutoff has not come, else it is missed. Every event is recorded once, with
 time, window and reason, however often a pass is repeated or the scheduler killed and restarted.
-No patching happens yet: an opened window records its plan (hosts in scope, hosts with open findings).
-See docs/windows.md.`,
+When a window opens, the scheduler starts its run in this process (as patchwise run --window does,
+actor "scheduler") and records the run id in the opened event; a window with nothing to patch starts
+none. --no-runs only records the events. See docs/windows.md and docs/runs.md.`,
     )
-    .action(async (o: { once?: boolean; now?: string; interval?: string }) => {
+    .action(async (o: { once?: boolean; now?: string; interval?: string; runs: boolean }) => {
       const { runSchedulerLoop, runSchedulerPass } = await import('../../app/scheduler.js');
       const interval = o.interval === undefined ? 30 : parseInterval(o.interval);
       const start = o.now ? parseNow(o.now) : ctx.now;
       const began = Date.now();
       const clock = () => (start ? new Date(start.getTime() + Date.now() - began) : new Date());
       const print = (e: WindowEvent) => process.stdout.write(eventLine(e) + '\n');
+      const startRun = o.runs ? await windowRunStarter(ctx, clock) : undefined;
       if (o.once) {
         // Exactly --now: a pass repeated with the same time decides the same.
-        (await runSchedulerPass(ctx.inventoryInputs(), start ?? new Date())).events.forEach(print);
+        const pass = await runSchedulerPass(ctx.inventoryInputs(), start ?? new Date());
+        pass.events.forEach(print);
+        if (startRun) for (const e of pass.events) if (e.event === 'opened') await startRun(e);
         return;
       }
       const stop = new AbortController();
@@ -80,9 +85,26 @@ See docs/windows.md.`,
           intervalSeconds: interval,
           signal: stop.signal,
           onEvent: print,
+          ...(startRun ? { startRun } : {}),
         });
       } finally {
         for (const [sig, h] of Object.entries(handlers)) process.off(sig, h);
       }
     });
+}
+
+/** Starts the run of each window a pass opens, printing its progress; never throws (the loop goes on). */
+async function windowRunStarter(ctx: CliContext, clock: () => Date) {
+  const [{ startWindowRun }, { eventLine: runLine, summaryLines }] = await Promise.all([
+    import('../../app/rollout/run-app.js'),
+    import('./run-output.js'),
+  ]);
+  return async (e: WindowEvent): Promise<void> => {
+    const r = await startWindowRun(ctx.inventoryInputs(), e, clock(), (x) =>
+      process.stdout.write(runLine(x) + '\n'),
+    );
+    if (r.summary) process.stdout.write(summaryLines(r.summary) + '\n');
+    if (r.error)
+      process.stderr.write(safeText(`scheduler: the run of ${e.window} failed to start: ${r.error}`) + '\n');
+  };
 }

@@ -5,6 +5,7 @@ import { describeScope } from '../../core/windows/window-scope.js';
 import { parseNow, type CliContext } from '../context.js';
 import { formatTable, printJson } from '../output.js';
 import { safeText } from '../safe-text.js';
+import { registerAck } from './windows-ack.js';
 
 const short = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const offset = (local: string) => local.slice(19);
@@ -270,7 +271,7 @@ $PATCHWISE_ACTOR, else the login name, and may not be the approver.`,
     );
 }
 
-/** Registers `patchwise windows list`, `windows next`, `windows ics`, `windows events` and `windows override`. */
+/** Registers `patchwise windows list`, `windows next`, `windows ics`, `windows events`, `windows override` and `windows ack`. */
 export function register(program: Command, ctx: CliContext): void {
   const windows = program
     .command('windows')
@@ -291,4 +292,5 @@ Windows, freezes and releases live in patchwise.yaml; see docs/windows.md.`,
   registerIcs(windows, ctx);
   registerEvents(windows, ctx);
   registerOverride(windows, ctx);
+  registerAck(windows, ctx);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HostSchema, sshValue } from '../inventory/host.js';
 import { PolicySchema } from '../policy/policy-schema.js';
+import { RolloutSchema } from '../rollout/run-model.js';
 import { FreezeSchema, ReleaseSchema, WindowsSchema } from '../windows/window-schema.js';
 
 /** Provider kinds patchwise knows. */
@@ -127,6 +128,7 @@ export const ConfigSchema = z
       .array(ReleaseSchema)
       .default([])
       .describe('application releases; one inside a window is flagged as a conflict'),
+    rollout: RolloutSchema.optional().describe('how runs roll out; see docs/runs.md'),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;

@@ -5,8 +5,9 @@ import { parseDuration, type FreezeConfig, type WindowConfig } from './window-sc
 /**
  * What the scheduler records about an occurrence. `override` is a freeze override with its approval
  * (who approved, who asked, why), recorded before the occurrence: the frozen occurrence then opens.
+ * `acknowledged` is the window owner's acknowledgement of an occurrence (tier 1 hosts of a run need it).
  */
-export const WINDOW_EVENTS = ['opened', 'closed', 'missed', 'frozen', 'override'] as const;
+export const WINDOW_EVENTS = ['opened', 'closed', 'missed', 'frozen', 'override', 'acknowledged'] as const;
 export type WindowEventKind = (typeof WINDOW_EVENTS)[number];
 
 /** True when `v` names a window event. */

@@ -1,5 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
+import { RolloutSchema } from '../rollout/run-model.js';
 import { isCronSchedule, scheduleProblem } from './schedule.js';
 
 /** Rollback paths a window may name. */
@@ -105,6 +106,9 @@ export const WindowSchema = z
     impact: z.enum(IMPACTS).optional(),
     rollback: z.enum(ROLLBACKS).optional(),
     success: z.array(z.enum(SUCCESS_CRITERIA)).min(1).optional(),
+    rollout: RolloutSchema.optional().describe(
+      "this window's rollout settings (win over the top-level rollout:)",
+    ),
   })
   .strict()
   .superRefine((w, ctx) => {
