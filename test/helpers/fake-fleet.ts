@@ -127,6 +127,12 @@ class FakeOps implements HostOps {
     const h = this.h;
     return Promise.resolve(Object.fromEntries(names.map((n) => [n, h.candidates[n]])));
   }
+  availableVersions(names: readonly string[]) {
+    const h = this.h;
+    return Promise.resolve(
+      Object.fromEntries(names.map((n) => [n, h.candidates[n] === undefined ? [] : [h.candidates[n]!]])),
+    );
+  }
   installedVersions(names: readonly string[]) {
     const h = this.h;
     return Promise.resolve(Object.fromEntries(names.map((n) => [n, h.installed[n]])));

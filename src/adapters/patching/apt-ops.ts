@@ -3,6 +3,7 @@ import { assertPackageNames, assertPackageTargets } from '../../core/patching/pa
 import {
   DPKG_VERSIONS_FORMAT,
   parseAptCachePolicy,
+  parseAptVersionTable,
   parseAptSimulation,
   parseDpkgVersions,
   parseUnpacked,
@@ -76,6 +77,14 @@ export class AptOps extends HostOpsBase {
     const r = await this.transport.run(['apt-cache', 'policy', '--', ...names]);
     if (r.code !== 0) throw this.failed('apt-cache policy', r.code, r.stderr);
     return parseAptCachePolicy(r.stdout, names);
+  }
+
+  override async availableVersions(names: readonly string[]): Promise<Record<string, string[]>> {
+    assertPackageNames('debian', names);
+    if (names.length === 0) return {};
+    const r = await this.transport.run(['apt-cache', 'policy', '--', ...names]);
+    if (r.code !== 0) throw this.failed('apt-cache policy', r.code, r.stderr);
+    return parseAptVersionTable(r.stdout, names);
   }
 
   async installedVersions(names: readonly string[]): Promise<VersionsByName> {

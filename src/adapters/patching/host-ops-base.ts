@@ -67,6 +67,12 @@ export abstract class HostOpsBase implements HostOps {
   ): Promise<ApplyResult>;
   abstract candidateVersions(names: readonly string[]): Promise<VersionsByName>;
   abstract installedVersions(names: readonly string[]): Promise<VersionsByName>;
+
+  /** The candidate alone, for families whose repositories are asked for one version (dnf, apk). */
+  async availableVersions(names: readonly string[]): Promise<Record<string, string[]>> {
+    const cand = await this.candidateVersions(names);
+    return Object.fromEntries(names.map((n) => [n, cand[n] === undefined ? [] : [cand[n]!]]));
+  }
   abstract examineApply(names: readonly string[]): Promise<ApplyExamination>;
   abstract repair(): Promise<CommandOutput>;
 

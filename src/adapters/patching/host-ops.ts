@@ -85,6 +85,12 @@ export interface HostOps {
    * security build).
    */
   candidateVersions(names: readonly string[]): Promise<Record<string, string | undefined>>;
+  /**
+   * Every version the configured repositories offer for each of `names`, newest first (apt: the
+   * `apt-cache policy` version table; dnf and apk: the candidate only). A run takes the oldest offered
+   * version that still carries the fix: exactly what the plan asks for when the repository has it.
+   */
+  availableVersions(names: readonly string[]): Promise<Record<string, string[]>>;
   /** Installed versions of `names` (undefined: not installed). */
   installedVersions(names: readonly string[]): Promise<Record<string, string | undefined>>;
   /** After an interrupted apply: is the package database consistent, and what is installed. */

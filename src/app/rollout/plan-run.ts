@@ -250,15 +250,23 @@ async function plannedHost(
   try {
     const ops = opsFor(fh.host, family);
     const names = binaries.map((x) => x.b);
-    const [cand, installed] = await Promise.all([ops.candidateVersions(names), ops.installedVersions(names)]);
+    const [offered, installed] = await Promise.all([
+      ops.availableVersions(names),
+      ops.installedVersions(names),
+    ]);
     const scheme = ecosystemForOs(os).scheme;
     const targets: VersionedPackage[] = [];
     const previous: VersionedPackage[] = [];
     for (const { b, to } of binaries) {
-      const c = cand[b];
       if (installed[b] === undefined) continue; // a binary the scan saw is gone: nothing to upgrade
-      if (!c || compareVersions(scheme, c, to) < 0)
-        return skip(`the repositories offer ${b} ${c ?? 'in no version'}, older than the fix ${to}`);
+      // The oldest offered version that carries the fix: the plan's own version when the repository
+      // has it (a newer build may be a different change), else the next one up.
+      const fixing = (offered[b] ?? []).filter((v) => compareVersions(scheme, v, to) >= 0);
+      const c = fixing.sort((x, y) => compareVersions(scheme, x, y))[0];
+      if (!c) {
+        const newest = offered[b]?.[0];
+        return skip(`the repositories offer ${b} ${newest ?? 'in no version'}, older than the fix ${to}`);
+      }
       targets.push({ name: b, version: c });
       previous.push({ name: b, version: installed[b] });
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFixture } from '../../../test/helpers/read-fixture.js';
 import {
   parseAptCachePolicy,
+  parseAptVersionTable,
   parseAptSimulation,
   parseDfPm,
   parseDpkgVersions,
@@ -96,5 +97,15 @@ describe('apt and dpkg output, captured on Debian 12', () => {
       { name: 'libc6', from: '2.36-9+deb12u14', to: '2.36-9+deb12u15' },
       { name: 'newpkg', to: '1.0-1' },
     ]);
+  });
+});
+
+describe('parseAptVersionTable', () => {
+  it('lists the versions some repository serves, newest first, not the ones only dpkg status knows', () => {
+    expect(parseAptVersionTable(fixture('apt-cache-policy.txt'), ['perl-base', 'libc6', 'absent'])).toEqual({
+      'perl-base': ['5.36.0-7+deb12u4', '5.36.0-7+deb12u3'],
+      libc6: ['2.36-9+deb12u14', '2.36-9+deb12u7'],
+      absent: [],
+    });
   });
 });

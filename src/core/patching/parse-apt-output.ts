@@ -38,6 +38,42 @@ export function parseAptCachePolicy(text: string, names: readonly string[]): Ver
 }
 
 /**
+ * The versions the repositories offer for each package in `apt-cache policy NAME...` output: the
+ * version table's entries (five-space indent, `***` marking the installed one) that some repository
+ * serves, newest first as apt prints them; a version only `/var/lib/dpkg/status` lists (installed, no
+ * longer served) is left out. Packages apt does not know get an empty list.
+ */
+export function parseAptVersionTable(text: string, names: readonly string[]): Record<string, string[]> {
+  const found = new Map<string, string[]>();
+  let current: string[] | undefined;
+  let version: string | undefined;
+  for (const line of text.split('\n')) {
+    const header = /^(\S+):$/.exec(line);
+    if (header) {
+      current = found.has(header[1]!) ? undefined : [];
+      if (current) found.set(header[1]!, current);
+      version = undefined;
+      continue;
+    }
+    const entry = /^ {5}(?:\*\*\* )?(\S+) -?\d+$/.exec(line) ?? /^ \*\*\* (\S+) -?\d+$/.exec(line);
+    if (entry) {
+      version = entry[1]!;
+      continue;
+    }
+    const source = /^ {8}-?\d+ (.+)$/.exec(line);
+    if (
+      source &&
+      current &&
+      version &&
+      !source[1]!.includes('/var/lib/dpkg/status') &&
+      !current.includes(version)
+    )
+      current.push(version);
+  }
+  return Object.fromEntries(names.map((n) => [n, found.get(n) ?? []]));
+}
+
+/**
  * The `Inst` and `Remv` lines of `apt-get -s` output: `Inst perl [5.36.0-7+deb12u2] (5.36.0-7+deb12u4
  * Debian-Security:12/oldstable-security [amd64]) []` is an upgrade (the bracketed old version is absent
  * for a new install). `Conf` lines repeat the `Inst` ones and are skipped.
