@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
@@ -69,6 +70,17 @@ describe('a freeze overridden with a recorded approval (windows override)', () =
     );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('approved by alice');
+    const db = new Database(path.join(dir, '.pw', 'patchwise.db'), { readonly: true });
+    const log = db.prepare(`SELECT actor, event, subject, detail FROM decision_log`).all();
+    db.close();
+    expect(log).toEqual([
+      {
+        actor: 'bob',
+        event: 'freeze-override',
+        subject: 'nightly@2026-12-22T02:00:00Z',
+        detail: JSON.stringify({ approver: 'alice', freeze: 'year-end', reason: 'exploited CVE on web-1' }),
+      },
+    ]);
     const [o] = events();
     expect(o).toMatchObject({
       window: 'nightly',

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Temporal } from 'temporal-polyfill';
+import { RunStore } from '../adapters/store/run-store.js';
 import { WindowEventStore } from '../adapters/store/window-event-store.js';
 import { UserError } from '../core/errors.js';
 import type { Host } from '../core/inventory/host.js';
@@ -209,14 +210,20 @@ export async function recordFreezeOverride(
       end: o.end.toString(),
     },
   };
-  const store = new WindowEventStore((await inputs.openStore()).db);
-  const added = await store.record([event], new Map());
+  const db = (await inputs.openStore()).db;
+  const added = await new WindowEventStore(db).record([event], new Map());
   if (added.length === 0)
     throw new UserError(
       'override-exists',
       `The occurrence of ${w.name} starting ${event.occurrence} is already overridden.`,
       `See: patchwise windows events --window ${w.name}`,
     );
+  // Overrides go on the decision log too, with approvals and run steps: one record of who decided what.
+  await new RunStore(db).log(event.at, r.requestedBy, 'freeze-override', `${w.name}@${event.occurrence}`, {
+    approver: event.detail.approver,
+    freeze: o.frozen,
+    reason: event.reason,
+  });
   return event;
 }
 
