@@ -267,6 +267,43 @@ describe(
       }
     });
 
+    it("a window run: a tier 1 host waits for the window owner's acknowledgement, then is patched in the open occurrence", async () => {
+      const host = NAMES[3]!;
+      await resetHosts([host]);
+      // A daily window that opened ten minutes ago and lasts three hours: open now.
+      const start = new Date(Date.now() - 10 * 60_000).toISOString().slice(11, 16);
+      const cfg = path.join(work, 'window.yaml');
+      const window = {
+        name: 'lab-now',
+        schedule: 'FREQ=DAILY',
+        start,
+        duration: '3h',
+        timeZone: 'UTC',
+        scope: { names: [host] },
+        owner: 'team-web',
+        impact: 'auto',
+        rollback: 'snapshot',
+        success: ['services-healthy', 'findings-fixed'],
+      };
+      fs.writeFileSync(
+        cfg,
+        stringify({ ...labConfig, rollout: { settleSeconds: 2, canary: 0 }, windows: [window] }),
+      );
+      const first = pw(['run', '--window', 'lab-now', '--json'], { config: cfg });
+      expect(first.code, first.stdout + first.stderr).toBe(3);
+      const skipped = hostOf(show(runId(first)), host);
+      expect(skipped.state).toBe('skipped');
+      expect(skipped.reason).toContain('window not acknowledged by its owner');
+      expect(await version(host, 'lab-web')).toBe('1.0-1');
+      pwOk(['windows', 'ack', 'lab-now', '--by', 'team-web'], { config: cfg });
+      const second = pw(['run', '--window', 'lab-now', '--json'], { config: cfg });
+      expect(second.code, second.stdout + second.stderr).toBe(0);
+      const v = show(runId(second));
+      expect(v.run.kind).toBe('window');
+      expect(hostOf(v, host).state).toBe('verified');
+      expect(await version(host, 'lab-web')).toBe('1.0-2');
+    });
+
     /** Starts `run` in the background, SIGKILLs it while `step` runs on `host`, and returns the run id. */
     const killDuring = async (host: string, step: string, packages: string): Promise<string> => {
       const child = spawn(
