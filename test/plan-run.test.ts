@@ -6,12 +6,15 @@ import { planRun } from '../src/app/rollout/plan-run.js';
 import { dryRun, listRuns } from '../src/app/rollout/run-app.js';
 import { decideFleetDir } from './decide-setup.js';
 
-/** HostOps answering versions only: every binary installed at `1`, the candidate as `candidate` says. */
-const versionsOnly = (candidate: (name: string) => string | undefined) =>
+/**
+ * HostOps answering versions only: every binary installed at `1`, the repositories offering what
+ * `offered` says (newest first, as apt lists them).
+ */
+const versionsOnly = (offered: (name: string) => string | string[] | undefined) =>
   ({
     family: 'debian',
-    candidateVersions: (names: readonly string[]) =>
-      Promise.resolve(Object.fromEntries(names.map((n) => [n, candidate(n)]))),
+    availableVersions: (names: readonly string[]) =>
+      Promise.resolve(Object.fromEntries(names.map((n) => [n, [offered(n) ?? []].flat()]))),
     installedVersions: (names: readonly string[]) =>
       Promise.resolve(Object.fromEntries(names.map((n) => [n, '1']))),
   }) as unknown as HostOps;
@@ -50,6 +53,17 @@ describe('planRun over the fleet pipeline', () => {
     expect(web!.previous.every((t) => t.version === '1')).toBe(true);
     expect(web!.vulnIds.length).toBeGreaterThan(0);
     expect(p.spec.emergency).toEqual({ reason: 'test' });
+  });
+
+  it('takes the oldest offered version that carries the fix, not the newest candidate', async () => {
+    const p = await planRun(
+      inputs,
+      { emergency: true, reason: 'test', hosts: ['web-1'], now },
+      () => () => versionsOnly(() => ['99:9', '50:1', '0.1']),
+    );
+    const [web] = p.spec.hosts;
+    expect(web!.skip).toBeUndefined();
+    expect(web!.targets.every((t) => t.version === '50:1')).toBe(true);
   });
 
   it('skips a host whose candidate is older than the fix, saying so', async () => {
