@@ -173,17 +173,21 @@ async function main(): Promise<void> {
       say(ref.stdout.slice(-2000) + ref.stderr.slice(-1000));
       throw new Error('the unkilled run did not verify every host: nothing to measure');
     }
-    // The run id is its first output line, printed once the run is recorded: a kill before that has no
-    // run to resume, so the kill moments are drawn between that moment and the run's end.
-    const createdMs = (Number.isFinite(ref.firstOutputS) ? ref.firstOutputS : 0) * 1000;
+    // A kill before the run is recorded (its createdAt) leaves no run to resume, so the kill moments are
+    // drawn between that moment and the end of the unkilled run.
+    const createdMs = Math.max(0, Date.parse(refShow.run.createdAt) - ref.spawnedAtMs);
     const durationMs = ref.wallS * 1000;
     say(
-      `  run recorded (id printed) after ${fmt(createdMs / 1000)} s; kills drawn uniformly in [${fmt(createdMs / 1000, 1)}, ${fmt(ref.wallS, 1)}] s`,
+      `  run createdAt ${fmt(createdMs / 1000)} s after the process started; kills drawn uniformly in [${fmt(createdMs / 1000, 1)}, ${fmt(ref.wallS, 1)}] s`,
     );
     say('  unkilled run, per-step time per host:');
     for (const l of stepFigures(refShow)) say(l);
 
     let good = 0;
+    /** Kills that came before the run was in the store: nothing to resume; the hosts must be unchanged. */
+    let unrecorded = 0;
+    /** Killed runs whose id had reached stdout (the NDJSON header) before the kill. */
+    let idsPrinted = 0;
     let doubleRuns = 0;
     const reattempts: string[] = [];
     const landed = new Map<string, number>();
@@ -193,7 +197,9 @@ async function main(): Promise<void> {
       const delayMs = Math.floor(createdMs + rand() * (durationMs - createdMs));
       const out = path.join(work, `run-${i}.ndjson`);
       const k = await killedRun(cfg, dataDir, out, delayMs);
-      const id = runIdOf(fs.readFileSync(out, 'utf8')) ?? latestRunId(cfg, dataDir, known);
+      const printedId = runIdOf(fs.readFileSync(out, 'utf8'));
+      if (k.killed && printedId) idsPrinted++;
+      const id = printedId ?? latestRunId(cfg, dataDir, known);
       let where = 'no run recorded yet';
       let endState = '-';
       let resumeS = NaN;
@@ -224,7 +230,10 @@ async function main(): Promise<void> {
         if (r.code !== 0 && r.code !== 3) say(`  resume exit ${r.code}: ${r.stderr.slice(-600)}`);
         show = showRun(cfg, dataDir, id);
         endState = show.run.state;
-      } else landed.set('before the run was recorded', (landed.get('before the run was recorded') ?? 0) + 1);
+      } else {
+        unrecorded++;
+        landed.set('before the run was recorded', (landed.get('before the run was recorded') ?? 0) + 1);
+      }
 
       // What ran twice, from the hosts themselves.
       const doubles: string[] = [];
@@ -233,8 +242,10 @@ async function main(): Promise<void> {
         for (const [p, n] of Object.entries(inst)) {
           const added = n - (baseInstalls[h]![p] ?? 0);
           if (added > 1) doubles.push(`${h}:${p} installed x${added}`);
+          if (!id && added > 0) doubles.push(`${h}:${p} installed with no run recorded`);
         }
         const boots = bootLines(lab, h) - marks[h]!.boots;
+        if (!id && boots > 0) doubles.push(`${h}: booted with no run recorded`);
         const rolledBack = show?.hosts.find((x) => x.host === h)?.state === 'rolled-back';
         // A rollback restores the restore point, which boots the host once more.
         if (boots > (rolledBack ? 2 : 1))
@@ -255,16 +266,21 @@ async function main(): Promise<void> {
       say(
         ` ${String(i).padStart(4)}  ${fmt(delayMs / 1000, 1).padStart(6)}  ${where.slice(0, 46).padEnd(46)} ${fmt(resumeS, 1).padStart(6)} s  ${`${endState} ${states}`.padEnd(16)} ${doubles.length ? doubles.join('; ') : '0'}  [load ${load()}]`,
       );
-      if (show && !ok)
-        for (const h of show.hosts)
-          if (h.state !== 'verified') say(`        ${h.host}: ${h.state} ${h.reason ?? ''}`);
+      // Rolled-back hosts too: why their verify failed.
+      for (const h of show?.hosts ?? [])
+        if (h.state !== 'verified') say(`        ${h.host}: ${h.state} ${h.reason ?? ''}`);
     }
-    say(`\nruns ending with every host verified or rolled back: ${good}/${KILLS} (target ${KILLS}/${KILLS})`);
+    say(
+      `\nruns ending with every host verified or rolled back: ${good}/${KILLS} (target ${KILLS}/${KILLS}); kills before the run was recorded (no run to resume; changes on the hosts are counted below): ${unrecorded}`,
+    );
     say(
       `steps run twice (apt installs, boots, restore points counted on the hosts): ${doubleRuns} (target 0)`,
     );
     say(
       `re-attempted after examine (runs show attempts > 1): ${reattempts.length}${reattempts.length ? `: ${reattempts.join(', ')}` : ''}`,
+    );
+    say(
+      `killed runs whose id was on stdout (run --json header) before the kill: ${idsPrinted} (the others' id came from runs list)`,
     );
     say(`kills landed in: ${[...landed].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   });

@@ -89,6 +89,8 @@ export interface Timed {
   stderr: string;
   /** Seconds from spawn to the child's first stdout bytes (NaN when it printed nothing). */
   firstOutputS: number;
+  /** Date.now() at spawn, to place the run's recorded times (createdAt) against the process's start. */
+  spawnedAtMs: number;
 }
 
 /** Runs argv under GNU time (`%e %M`): wall seconds and peak RSS of the child, from process start to exit. */
@@ -103,6 +105,7 @@ export function timed(
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const spawnedAtMs = Date.now();
   const t0 = performance.now();
   let firstOutputS = NaN;
   let stdout = '';
@@ -124,6 +127,7 @@ export function timed(
         stdout,
         stderr,
         firstOutputS,
+        spawnedAtMs,
       });
     });
   });
@@ -149,8 +153,8 @@ export interface StepView {
   endedAt?: string | null;
 }
 export interface RunShow {
-  run: { id: string; state: string };
-  hosts: { host: string; state: string; reason?: string | null; steps: StepView[] }[];
+  run: { id: string; state: string; createdAt: string; finishedAt?: string | null };
+  hosts: { host: string; batch: number; state: string; reason?: string | null; steps: StepView[] }[];
 }
 
 export function showRun(config: string, dataDir: string, id: string): RunShow {
@@ -176,6 +180,32 @@ export function stepFigures(show: RunShow): string[] {
     lines.push(`    ${step.padEnd(9)} mean ${fmt(mean)} s, max ${fmt(Math.max(...d))} s (${d.length} hosts)`);
   }
   return lines;
+}
+
+/**
+ * Where a run's wall time went: process start to the run recorded (its createdAt), the run's own span
+ * (createdAt..finishedAt) split by batch (first step start .. last step end of the batch's hosts), and
+ * the end of the run to the process's exit.
+ */
+export function phases(show: RunShow, run: Timed): string[] {
+  const t = (s: string | null | undefined) => (s ? Date.parse(s) : NaN);
+  const created = t(show.run.createdAt);
+  const finished = t(show.run.finishedAt);
+  const batches = [...new Set(show.hosts.map((h) => h.batch))].sort((a, b) => a - b);
+  const startup = (created - run.spawnedAtMs) / 1000;
+  const span = (finished - created) / 1000;
+  const out = [
+    `    process start to run recorded (createdAt) ${fmt(startup)} s; recorded to finished ${fmt(span)} s; finished to exit ${fmt(run.wallS - startup - span)} s`,
+  ];
+  for (const b of batches) {
+    const steps = show.hosts.filter((h) => h.batch === b).flatMap((h) => h.steps);
+    const start = Math.min(...steps.map((s) => t(s.startedAt)));
+    const end = Math.max(...steps.map((s) => t(s.endedAt)).filter(Number.isFinite));
+    out.push(
+      `    batch ${b}: ${show.hosts.filter((h) => h.batch === b).length} hosts, ${fmt((end - start) / 1000)} s (starts ${fmt((start - created) / 1000)} s after the run was recorded)`,
+    );
+  }
+  return out;
 }
 
 /** The run id from `run --json`'s header line (the first line). */

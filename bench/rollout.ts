@@ -36,6 +36,7 @@ import {
   inHost,
   load,
   mapLimit,
+  phases,
   runIdOf,
   say,
   showRun,
@@ -46,6 +47,8 @@ import {
 
 const SIZES = (process.env.BENCH_HOSTS ?? '10,20').split(',').map(Number);
 const SETTLE_S = Number(process.env.BENCH_SETTLE ?? DEFAULT_SETTLE_S);
+/** `staged` (lower tiers first, one batch per tier): the product's default (true) unless set. */
+const STAGED = process.env.BENCH_STAGED === undefined ? undefined : process.env.BENCH_STAGED !== 'false';
 const BASE = 'bench-base';
 const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -q';
 
@@ -130,7 +133,9 @@ async function main(): Promise<void> {
   const max = Math.max(...SIZES);
   if (max > 20) throw new Error('BENCH_HOSTS: at most 20 hosts (the bench lab has 127.0.1.100-119)');
   say(`bench:rollout ${new Date().toISOString()}, ${os.cpus().length} CPUs, load ${load()}`);
-  say(`sizes ${SIZES.join(',')}; rollout canary 0, maxConcurrency N, settleSeconds ${SETTLE_S}`);
+  say(
+    `sizes ${SIZES.join(',')}; rollout canary 0, maxConcurrency N, settleSeconds ${SETTLE_S}, staged ${STAGED ?? 'true (default)'}`,
+  );
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwise-bench-rollout-'));
   const dataDir = path.join(work, 'data');
   await withLab(async (lab) => {
@@ -155,6 +160,7 @@ async function main(): Promise<void> {
         canary: 0,
         maxConcurrency: n,
         settleSeconds: SETTLE_S,
+        ...(STAGED === undefined ? {} : { staged: STAGED }),
       });
 
       await reset(lab, names);
@@ -188,6 +194,8 @@ async function main(): Promise<void> {
       if (show) {
         for (const h of show.hosts.filter((x) => x.state !== 'verified'))
           say(`  ${h.host}: ${h.state} ${h.reason ?? ''}`);
+        say('  where the wall time went (batches: staged rollout, lower tiers first):');
+        for (const l of phases(show, pw)) say(l);
         say('  per-step time per host (startedAt..endedAt from runs show --json):');
         for (const l of stepFigures(show)) say(l);
       } else say(`  no run id; stderr: ${pw.stderr.slice(-800)}`);
