@@ -50,6 +50,10 @@ export async function saveSnapshot(
 ): Promise<SnapshotInfo> {
   checkSnapshotName(name);
   const dest = path.join(dir, name);
+  // A copy without its snapshot.json was cut short (the process taking it was killed): it never
+  // existed as a snapshot, so it is cleared and taken again.
+  if (fs.existsSync(dest) && !fs.existsSync(path.join(dest, 'snapshot.json')))
+    fs.rmSync(dest, { recursive: true, force: true });
   if (fs.existsSync(dest))
     throw new UserError(
       'lab-snapshot-exists',
@@ -71,7 +75,10 @@ export async function saveSnapshot(
     bytes: Number(du.stdout.split(/\s/)[0]),
     live: opts.live,
   };
-  fs.writeFileSync(path.join(dest, 'snapshot.json'), JSON.stringify(info, null, 2) + '\n');
+  // Written last and by rename: a snapshot.json present means the copy is whole.
+  const meta = path.join(dest, 'snapshot.json');
+  fs.writeFileSync(`${meta}.tmp`, JSON.stringify(info, null, 2) + '\n');
+  fs.renameSync(`${meta}.tmp`, meta);
   return info;
 }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedTransport } from '../../../test/helpers/scripted-transport.js';
 import { checkServices } from './health-check.js';
+import { parseUnitsActive } from './host-ops-base.js';
 import { hostOpsFor } from './host-ops-for.js';
 
 let server: http.Server;
@@ -123,5 +124,30 @@ describe('health checks', () => {
         { service: 'web', ok: true, detail: `http 200 from ${base}/` },
       ]);
     }
+  });
+});
+
+describe('parseUnitsActive (how long systemd shows each unit active)', () => {
+  it('reads the host clock and each block in the order asked; inactive or unreadable units are undefined', () => {
+    const out = [
+      '1764921600',
+      'ActiveState=active',
+      'ActiveEnterTimestamp=@1764921000',
+      '',
+      'ActiveState=failed',
+      'ActiveEnterTimestamp=@1764920000',
+      '',
+      'ActiveState=active',
+      'ActiveEnterTimestamp=',
+      '',
+    ].join('\n');
+    expect(
+      parseUnitsActive(out, ['lab-web.service', 'bad.service', 'odd.service', 'missing.service']),
+    ).toEqual({
+      'lab-web.service': 600,
+      'bad.service': undefined,
+      'odd.service': undefined,
+      'missing.service': undefined,
+    });
   });
 });

@@ -133,6 +133,24 @@ export abstract class HostOpsBase implements HostOps {
     return { units: [...units].sort(), other: [...other].sort() };
   }
 
+  /**
+   * systemd's ActiveEnterTimestamp of each unit (as Unix seconds: systemd 251+) against the host's own
+   * clock, in one round trip. The units reach systemctl as positional arguments of a fixed script.
+   */
+  async unitsActiveSeconds(units: readonly string[]): Promise<Record<string, number | undefined>> {
+    if (this.traits.serviceManager !== 'systemd' || units.length === 0) return {};
+    assertUnitNames(units);
+    const r = await this.transport.run([
+      'sh',
+      '-c',
+      'date +%s && exec systemctl show --timestamp=unix -p ActiveState -p ActiveEnterTimestamp -- "$@"',
+      'sh',
+      ...units,
+    ]);
+    if (r.code !== 0) return {};
+    return parseUnitsActive(r.stdout, units);
+  }
+
   async restartUnits(units: readonly string[]): Promise<CommandOutput> {
     assertUnitNames(units);
     if (this.traits.serviceManager === 'systemd') {
@@ -233,4 +251,28 @@ export function checkInstalled(
   });
   if (wrong.length === 0) return undefined;
   return `not at the target version: ${wrong.map((t) => `${t.name} ${installed[t.name] ?? 'not installed'} (wanted ${t.version})`).join(', ')}`;
+}
+
+/**
+ * `date +%s` then `systemctl show -p ActiveState -p ActiveEnterTimestamp` blocks (one per unit, in the
+ * order asked, blank-line separated): seconds each active unit has been up; undefined when not active
+ * or the time is unreadable.
+ */
+export function parseUnitsActive(text: string, units: readonly string[]): Record<string, number | undefined> {
+  const [first, ...rest] = text.split('\n');
+  const now = Number(first);
+  const blocks = rest
+    .join('\n')
+    .trim()
+    .split(/\n\s*\n/);
+  return Object.fromEntries(
+    units.map((u, i) => {
+      const kv = new Map(
+        (blocks[i] ?? '').split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      const at = Number(/^@(\d+)$/.exec(kv.get('ActiveEnterTimestamp') ?? '')?.[1]);
+      const up = kv.get('ActiveState') === 'active' && Number.isFinite(now) && at > 0 ? now - at : undefined;
+      return [u, up === undefined ? undefined : Math.max(0, up)];
+    }),
+  );
 }

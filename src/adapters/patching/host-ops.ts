@@ -109,6 +109,13 @@ export interface HostOps {
   restartUnits(units: readonly string[]): Promise<CommandOutput>;
   /** Each service's health check once: systemd unit active, HTTP 2xx, TCP connect, or a command's exit 0. */
   health(services: readonly Service[]): Promise<HealthResult[]>;
+  /**
+   * How long each unit has been active without a restart, in seconds, by its service manager
+   * (systemd's ActiveEnterTimestamp against the host's clock); undefined for a unit that is not active.
+   * A unit up longer than the settle time has already shown it holds: verify need not wait for it.
+   * Absent where the service manager cannot say (OpenRC).
+   */
+  unitsActiveSeconds?(units: readonly string[]): Promise<Record<string, number | undefined>>;
   /** Runs a hook (argv) on the host. */
   hook(argv: readonly string[]): Promise<CommandOutput>;
 }

@@ -153,9 +153,24 @@ async function restart(c: StepContext): Promise<StepOutcome> {
     : failStep(`restarting ${list.units.join(', ')} failed`, cmdText(r));
 }
 
-/** Every service's health passes now and on every poll for `settleSeconds`. */
+/**
+ * Every service's health passes now and on every poll for `settleSeconds`. A unit that systemd shows
+ * active for longer than that already has held (no restart loop): when every service has a unit, the
+ * wait is only what the most recently (re)started one still lacks; a service checked only over HTTP or
+ * TCP waits the whole settle time.
+ */
 async function settledHealth(c: StepContext): Promise<string[]> {
-  const end = c.deps.clock().getTime() + c.spec.rollout.settleSeconds * 1000;
+  const settleMs = c.spec.rollout.settleSeconds * 1000;
+  // No service to watch: nothing can loop, so nothing to wait for.
+  let end = c.deps.clock().getTime() + (c.host.services.length ? settleMs : 0);
+  const units = c.host.services.map((s) => s.unit);
+  if (settleMs > 0 && c.ops.unitsActiveSeconds && units.length && units.every((u) => u !== undefined)) {
+    const first = (await c.ops.health(c.host.services)).filter((h) => !h.ok);
+    if (first.length) return first.map((h) => `${h.service} unhealthy: ${h.detail}`);
+    const up = await c.ops.unitsActiveSeconds(units as string[]);
+    const least = Math.min(...units.map((u) => up[u!] ?? 0));
+    end = c.deps.clock().getTime() + Math.max(0, settleMs - least * 1000);
+  }
   for (;;) {
     const bad = (await c.ops.health(c.host.services)).filter((h) => !h.ok);
     if (bad.length) return bad.map((h) => `${h.service} unhealthy: ${h.detail}`);

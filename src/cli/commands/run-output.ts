@@ -42,6 +42,8 @@ export class RunPrinter {
   constructor(json: boolean) {
     if (json) this.json = new NdjsonWriter();
   }
+  // Each record is flushed as it is made: the run id must be readable at once (a killed controller's
+  // run is resumed by it), and progress is live, not held in the writer's 64 KiB buffer.
   created(id: string, fields: Record<string, unknown>): void {
     if (this.json) this.queue(() => this.json!.header('run', 1, { run: id, ...fields }));
     else process.stdout.write(`run ${id}\n`);
@@ -58,6 +60,6 @@ export class RunPrinter {
     } else process.stdout.write(summaryLines(s) + '\n');
   }
   private queue(f: () => Promise<void>) {
-    this.pending = this.pending.then(f);
+    this.pending = this.pending.then(f).then(() => this.json!.flush());
   }
 }
