@@ -44,11 +44,18 @@ export async function verifyAuditLog(
 ): Promise<AuditVerdict> {
   let prevId = 0;
   let prevHash = GENESIS_HASH;
+  // the entry before the previous one: the good end of the chain when the previous one is found edited
+  let before = { id: 0, hash: GENESIS_HASH };
   let entries = 0;
   for await (const e of streamAudit(db, { pageSize: opts.pageSize })) {
     const problem = await checkEntry(db, e, prevId, prevHash);
-    if (problem) return { ok: false, entries, lastId: prevId || null, lastHash: prevHash, problem };
+    if (problem) {
+      const good =
+        problem.id === prevId ? { entries: entries - 1, ...before } : { entries, id: prevId, hash: prevHash };
+      return { ok: false, entries: good.entries, lastId: good.id || null, lastHash: good.hash, problem };
+    }
     entries++;
+    before = { id: prevId, hash: prevHash };
     prevId = e.id;
     prevHash = e.hash!;
   }
@@ -85,16 +92,16 @@ async function checkEntry(
         message: `${gone} ${gone.startsWith('entries') ? 'were' : 'was'} removed: entry ${e.id} follows ${after}, and its prev_hash is the hash of no entry in the log.`,
       };
     }
-    if (selfOk)
+    if (selfOk && prevId)
       return {
-        id: e.id,
-        kind: 'removed',
-        message: `the entry before entry ${e.id} was removed (and the ids renumbered): its prev_hash is the hash of no entry in the log.`,
+        id: prevId,
+        kind: 'edited',
+        message: `entry ${prevId} was edited and its hash re-computed: entry ${e.id}'s prev_hash is not its hash, nor any entry's.`,
       };
     return {
       id: e.id,
       kind: 'edited',
-      message: `entry ${e.id} was edited: its prev_hash is not the hash of ${after}, nor of any entry.`,
+      message: `entry ${e.id} was edited (or renumbered): its prev_hash is not the hash of ${after}, nor of any entry.`,
     };
   }
   if (!selfOk)
