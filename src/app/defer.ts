@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { DeferralStore } from '../adapters/store/deferral-store.js';
 import { UserError } from '../core/errors.js';
 import type { Finding } from '../core/findings/finding.js';
@@ -20,15 +19,9 @@ import type { DecideInputs } from './decide.js';
 import { FleetRun } from './fleet-pipeline.js';
 import { loadInventory, type Inventory } from './inventory.js';
 
-/** Who is acting: `$PATCHWISE_ACTOR`, else the login name. */
-export function currentActor(env: NodeJS.ProcessEnv): string {
-  if (env.PATCHWISE_ACTOR) return env.PATCHWISE_ACTOR;
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
+import { currentActor } from './actor.js';
+
+export { currentActor };
 
 /**
  * The decisions each of `deferrals` covers now, through the fleet pipeline over only the hosts they cover

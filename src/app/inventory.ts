@@ -5,6 +5,8 @@ import type { Store } from '../adapters/store/open-store.js';
 import { UserError } from '../core/errors.js';
 import { resolveLimits } from '../core/limits/limits.js';
 import { classificationGaps, type Host } from '../core/inventory/host.js';
+import { currentActor } from './actor.js';
+import { recordConfigChange } from './audit.js';
 
 /** Where a host of the inventory is recorded. */
 export type HostSource = 'config' | 'store';
@@ -68,7 +70,11 @@ export async function loadInventory(inputs: InventoryInputs): Promise<Inventory>
       gaps: classificationGaps(host),
     };
   });
-  const stored = await new HostStore((await inputs.openStore()).db).list();
+  const store = await inputs.openStore();
+  // A changed configuration is a decision too: one indexed read per load, a write only when it changed.
+  if (fs.existsSync(config.path))
+    await recordConfigChange(store.db, config, currentActor(inputs.env ?? process.env), new Date());
+  const stored = await new HostStore(store.db).list();
   for (const bad of stored.invalid)
     warnings.push(`stored host "${bad.name}" is unreadable (${bad.reason}); re-add it.`);
   for (const s of stored.hosts) {

@@ -1,5 +1,6 @@
 import type { Generated, Kysely } from 'kysely';
 import type { Deferral, DeferralInput } from '../../core/policy/deferral.js';
+import { appendAudit, type AuditTables } from './audit-log.js';
 import type { Database } from './schema.js';
 
 /** The tables of migration 0002 as Kysely sees them. */
@@ -21,14 +22,7 @@ export type DeferralTables = {
     ended_reason: string | null;
     ended_by: string | null;
   };
-  decision_log: {
-    id: Generated<number>;
-    at: string;
-    actor: string;
-    event: string;
-    subject: string;
-    detail: string;
-  };
+  decision_log: AuditTables['decision_log'];
 };
 
 /** One entry of the append-only decision log: who did what, when, to which deferral. */
@@ -84,10 +78,13 @@ export class DeferralStore {
         .returning('id')
         .executeTakeFirstOrThrow();
       const id = deferralId(Number(row.id));
-      await tx
-        .insertInto('decision_log')
-        .values({ at: d.createdAt, actor, event: 'deferral-added', subject: id, detail: JSON.stringify(d) })
-        .execute();
+      await appendAudit(tx, {
+        at: d.createdAt,
+        actor,
+        event: 'deferral-added',
+        subject: id,
+        detail: { ...d },
+      });
       return { ...d, id };
     });
   }
@@ -118,16 +115,13 @@ export class DeferralStore {
         .where('ended_at', 'is', null)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return false;
-      await tx
-        .insertInto('decision_log')
-        .values({
-          at,
-          actor,
-          event: 'deferral-ended',
-          subject: deferralId(n),
-          detail: JSON.stringify({ reason }),
-        })
-        .execute();
+      await appendAudit(tx, {
+        at,
+        actor,
+        event: 'deferral-ended',
+        subject: deferralId(n),
+        detail: { reason },
+      });
       return true;
     });
   }

@@ -1,6 +1,7 @@
 import type { Generated, Kysely } from 'kysely';
 import type { HostRunState, StepName, StepStatus } from '../../core/rollout/run-model.js';
 import type { RunSpec } from '../../core/rollout/run-spec.js';
+import { appendAudit } from './audit-log.js';
 import type { DeferralTables } from './deferral-store.js';
 import type { Database } from './schema.js';
 
@@ -131,22 +132,19 @@ export class RunStore {
           .insertInto('run_host')
           .values({ run_id: run.id, ...h, state: 'pending', reason: null, detail: '{}' })
           .execute();
-      await tx
-        .insertInto('decision_log')
-        .values({
-          at: run.createdAt,
-          actor: run.actor,
-          event: 'run-started',
-          subject: run.id,
-          detail: JSON.stringify({
-            kind: run.kind,
-            window: run.window,
-            occurrence: run.occurrence,
-            reason: run.reason,
-            hosts: hosts.map((h) => h.host),
-          }),
-        })
-        .execute();
+      await appendAudit(tx, {
+        at: run.createdAt,
+        actor: run.actor,
+        event: 'run-started',
+        subject: run.id,
+        detail: {
+          kind: run.kind,
+          window: run.window,
+          occurrence: run.occurrence,
+          reason: run.reason,
+          hosts: hosts.map((h) => h.host),
+        },
+      });
     });
   }
 
@@ -259,16 +257,13 @@ export class RunStore {
         .where('host', '=', host)
         .where('step', '=', step)
         .execute();
-      await tx
-        .insertInto('decision_log')
-        .values({
-          at: end.at,
-          actor: end.actor,
-          event: 'run-step',
-          subject: `${runId}/${host}`,
-          detail: JSON.stringify({ step, status: end.status, ...end.detail }),
-        })
-        .execute();
+      await appendAudit(tx, {
+        at: end.at,
+        actor: end.actor,
+        event: 'run-step',
+        subject: `${runId}/${host}`,
+        detail: { step, status: end.status, ...end.detail },
+      });
     });
   }
 
@@ -337,25 +332,19 @@ export class RunStore {
         .set({ state, finished_at: at, controller_pid: null })
         .where('id', '=', runId)
         .execute();
-      await tx
-        .insertInto('decision_log')
-        .values({
-          at,
-          actor,
-          event: 'run-finished',
-          subject: runId,
-          detail: JSON.stringify({ state, ...summary }),
-        })
-        .execute();
+      await appendAudit(tx, {
+        at,
+        actor,
+        event: 'run-finished',
+        subject: runId,
+        detail: { state, ...summary },
+      });
     });
   }
 
-  /** Appends a decision log entry (approvals, overrides, by-hand rollbacks). */
+  /** Appends an audit log entry (approvals, overrides, by-hand rollbacks) in its own transaction. */
   async log(at: string, actor: string, event: string, subject: string, detail: Record<string, unknown>) {
-    await this.db
-      .insertInto('decision_log')
-      .values({ at, actor, event, subject, detail: JSON.stringify(detail) })
-      .execute();
+    await appendAudit(this.db, { at, actor, event, subject, detail });
   }
 }
 
