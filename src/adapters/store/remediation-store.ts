@@ -105,27 +105,28 @@ export class RemediationStore {
     });
   }
 
-  /** Fixes noticed in [from, to), oldest first. */
-  async fixedBetween(from: string, to: string): Promise<Remediation[]> {
-    const rows = await this.db
+  /** Fixes noticed in [from, to), oldest first, streamed (a month of a large fleet may have millions). */
+  async *fixedBetween(from: string, to: string): AsyncGenerator<Remediation> {
+    const rows = this.db
       .selectFrom('remediation')
       .selectAll()
       .where('fixed_at', '>=', from)
       .where('fixed_at', '<', to)
       .orderBy('fixed_at')
       .orderBy('host')
-      .execute();
-    return rows.map((r) => ({
-      host: r.host,
-      package: r.package,
-      vulnId: r.vuln_id,
-      tier: Number(r.tier),
-      kev: Number(r.kev) === 1,
-      firstSeenAt: r.first_seen_at,
-      ...(r.due_at ? { dueAt: r.due_at } : {}),
-      fixedAt: r.fixed_at,
-      fixedScanId: Number(r.fixed_scan_id),
-    }));
+      .stream(500);
+    for await (const r of rows)
+      yield {
+        host: r.host,
+        package: r.package,
+        vulnId: r.vuln_id,
+        tier: Number(r.tier),
+        kev: Number(r.kev) === 1,
+        firstSeenAt: r.first_seen_at,
+        ...(r.due_at ? { dueAt: r.due_at } : {}),
+        fixedAt: r.fixed_at,
+        fixedScanId: Number(r.fixed_scan_id),
+      };
   }
 
   /** Replaces the day's counters (a later run the same day wins). */
