@@ -281,7 +281,11 @@ export class FleetRun {
       for (const g of h.compact.groups)
         for (const f of h.findings.group(g)) keys.add(findingKey(f.package, f.vulnId));
       if (before.decided)
-        remediation.compare(before.decided, { scanId: stored.id, startedAt: stored.startedAt, keys });
+        remediation.compare(before.decided, prev.startedAt, {
+          scanId: stored.id,
+          startedAt: stored.startedAt,
+          keys,
+        });
     } catch (e) {
       if (!(e instanceof OperationalError)) throw e;
       this.notes.push(`${stored.host}: fixed findings not compared: ${e.message}`);

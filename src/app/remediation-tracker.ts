@@ -59,13 +59,17 @@ export class RemediationTracker {
 
   /**
    * Records the findings decided on the `before` scan that `after` (the host's latest, matched) no longer
-   * has, as fixed at `after`'s time, with `before`'s due dates and the host's tier.
+   * has, as fixed at `after`'s time, with `before`'s due dates and the host's tier. First seen: the
+   * first-seen store's time (see docs/policy.md), else `beforeAt`, the older scan's time.
    */
   compare(
     before: DecidedHost,
+    beforeAt: string,
     after: { scanId: number; startedAt: string; keys: ReadonlySet<string> },
   ): void {
     const fixedMs = Date.parse(after.startedAt);
+    // Never decided before: the older scan is the earliest sighting known.
+    const fallback = Date.parse(beforeAt);
     const tier = before.rollup.tier ?? 0;
     for (const d of before.decisions()) {
       if (after.keys.has(findingKey(d.package, d.vulnId))) continue;
@@ -76,7 +80,7 @@ export class RemediationTracker {
         vulnId: d.vulnId,
         tier,
         kev: d.kev,
-        firstSeenAt: new Date(Math.min(seen ?? fixedMs, fixedMs)).toISOString(),
+        firstSeenAt: new Date(Math.min(seen ?? fallback, fixedMs)).toISOString(),
         ...(d.state === 'deferred' ? {} : { dueAt: d.dueAt }),
         fixedAt: after.startedAt,
         fixedScanId: after.scanId,

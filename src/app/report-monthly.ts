@@ -7,6 +7,7 @@ import { UserError } from '../core/errors.js';
 import { osEndOfLife } from '../core/intel/eol.js';
 import type { Host } from '../core/inventory/host.js';
 import type { Deferral } from '../core/policy/deferral.js';
+import { defaultPolicy } from '../core/policy/policy-schema.js';
 import { parseInstant } from '../core/policy/time.js';
 import {
   REPORT_TOP,
@@ -50,8 +51,8 @@ export async function monthlyReport(
   const now = opts.now ?? new Date();
   const n = opts.top ?? REPORT_TOP;
   const inventory = await loadInventory(inputs);
-  const run = await FleetRun.open(inputs, { inventory, now, record: opts.record !== false });
-  const tz = run.timeZone;
+  // The month is checked before the fleet is read: a typo costs nothing.
+  const tz = (inventory.config.config.policy ?? defaultPolicy()).timeZone;
   const month = opts.month ?? previousMonth(now, tz);
   const { from, to } = monthBounds(month, tz);
   if (from.getTime() > now.getTime())
@@ -60,6 +61,7 @@ export async function monthlyReport(
       `The month ${month} has not started yet.`,
       'Pick a month up to the current one.',
     );
+  const run = await FleetRun.open(inputs, { inventory, now, record: opts.record !== false });
   const state = await fleetState(run, now, n);
   const store = await inputs.openStore();
   const history = new RemediationStore(store.db);
