@@ -23,6 +23,7 @@ import {
   type StoredScan,
 } from '../adapters/store/scan-store.js';
 import { PackageListReader } from '../core/inventory/package-formats.js';
+import { DailyOpenCounter, RemediationTracker, findingKey } from './remediation-tracker.js';
 
 /** The hint every "no advisories" error gives. */
 export const IMPORT_HINT = 'Import the bundled offline snapshot: patchwise feeds import feeds/snapshot';
@@ -147,6 +148,8 @@ export class FleetRun {
     readonly intel: MatchIntel,
     private readonly firstSeen: FirstSeenTracker | undefined,
     private readonly only: readonly string[] | undefined,
+    /** Fixed findings and daily open counts, recorded when the run records (see docs/reports.md). */
+    private readonly history?: { remediation: RemediationTracker; daily?: DailyOpenCounter },
   ) {}
 
   /**
@@ -182,6 +185,15 @@ export class FleetRun {
       });
     }
     const byName = new Map(inventory.hosts.map((h) => [h.name, h]));
+    const history =
+      tracker && opts.record !== false
+        ? {
+            remediation: new RemediationTracker(store, (host, pkg, vulnId) =>
+              tracker.known(host, pkg, vulnId),
+            ),
+            ...(only ? {} : { daily: DailyOpenCounter.at(now, policy.timeZone) }),
+          }
+        : undefined;
     return new FleetRun(
       now,
       policy,
@@ -195,6 +207,7 @@ export class FleetRun {
       intel,
       tracker,
       only,
+      history,
     );
   }
 
@@ -223,12 +236,14 @@ export class FleetRun {
       page.length = 0;
     }
     yield* this.page(page);
+    await this.history?.daily?.write(this.store, this.now);
   }
 
   private async *page(scans: readonly StoredScan[]): AsyncGenerator<FleetHost> {
     if (scans.length === 0) return;
     const tracker = this.firstSeen;
     if (tracker) await tracker.loadHosts(scans.map((s) => s.host));
+    await this.history?.remediation.loadHosts(scans.map((s) => s.host));
     for (const stored of scans) {
       let h: FleetHost;
       try {
@@ -239,10 +254,42 @@ export class FleetRun {
         this.notes.push(e.message);
         continue;
       }
-      if (h.decided) tracker?.packagesMet(stored.host, h.decided.newPackages);
+      if (h.decided) {
+        tracker?.packagesMet(stored.host, h.decided.newPackages);
+        this.history?.daily?.add(h.decided);
+        await this.noticeFixes(stored, h);
+      }
       yield h;
     }
     await tracker?.flush();
+    await this.history?.remediation.flush();
+  }
+
+  /**
+   * Records the findings of the host's previously compared scan that its latest no longer has (only
+   * when its package list changed: the older scan is matched and decided again, once).
+   */
+  private async noticeFixes(stored: StoredScan, h: FleetHost): Promise<void> {
+    const remediation = this.history?.remediation;
+    if (!remediation) return;
+    try {
+      const prev = await remediation.previous(stored);
+      if (!prev) return;
+      const seen = this.firstSeen?.host(stored.host);
+      const before = this.pipeline.process(prev, h.host, seen && ((pkg) => seen.get(pkg)));
+      const keys = new Set<string>();
+      for (const g of h.compact.groups)
+        for (const f of h.findings.group(g)) keys.add(findingKey(f.package, f.vulnId));
+      if (before.decided)
+        remediation.compare(before.decided, prev.startedAt, {
+          scanId: stored.id,
+          startedAt: stored.startedAt,
+          keys,
+        });
+    } catch (e) {
+      if (!(e instanceof OperationalError)) throw e;
+      this.notes.push(`${stored.host}: fixed findings not compared: ${e.message}`);
+    }
   }
 }
 
@@ -283,6 +330,13 @@ class FirstSeenTracker {
     this.vulns.set(key, this.nowMs);
     if (this.record) this.newVulns.push({ package: pkg, vulnId, at: this.now.toISOString() });
     return this.nowMs;
+  }
+
+  /** When a finding was first seen on a host: the later of its package there and its vulnerability anywhere. */
+  known(host: string, pkg: string, vulnId: string): number | undefined {
+    const a = this.hosts.get(host)?.get(pkg);
+    const b = this.vulns.get(vulnKey(pkg, vulnId));
+    return a === undefined ? b : b === undefined ? a : Math.max(a, b);
   }
 
   host(name: string): Map<string, number> {

@@ -16,6 +16,7 @@ import * as scheduler from './scheduler.js';
 import * as run from './run.js';
 import * as runs from './runs.js';
 import * as audit from './audit.js';
+import * as report from './report.js';
 
 /** Every command, in the order `--help` lists them. Each file registers its own. */
 export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
@@ -33,6 +34,7 @@ export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   run.register,
   runs.register,
   audit.register,
+  report.register,
   versions.register,
   cvss.register,
 ];
