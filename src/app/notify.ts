@@ -14,6 +14,7 @@ import { evaluateDeferral } from '../core/policy/deferral.js';
 import { defaultPolicy } from '../core/policy/policy-schema.js';
 import { FleetRun } from './fleet-pipeline.js';
 import { loadInventory, type InventoryInputs } from './inventory.js';
+import type { RunNotifier } from './rollout/run-deps.js';
 
 /** One thing to tell webhooks about. `dedupeKey` makes it once per webhook. */
 export interface NotifyMessage {
@@ -328,4 +329,49 @@ export async function listDeliveries(
   o: { failed?: boolean; limit?: number } = {},
 ): Promise<DeliveryRecord[]> {
   return new NotificationStore((await inputs.openStore()).db).list(o);
+}
+
+/**
+ * The run controller's notifier: a host rolled back or whose rollback failed is enqueued and sent as it
+ * happens (in the background; the run goes on), the run's end when it ends, which waits for them all.
+ */
+export function runNotifier(n: Notifier): RunNotifier {
+  const sending: Promise<unknown>[] = [];
+  const send = (m: NotifyMessage) =>
+    sending.push(
+      n
+        .enqueue([m])
+        .then((ids) => n.deliver(ids))
+        .catch(() => undefined), // left pending in the outbox: the scheduler's next pass sends it
+    );
+  return {
+    event(e) {
+      if (e.type !== 'host' || (e.state !== 'rolled-back' && e.state !== 'rollback-failed')) return;
+      const failed = e.state === 'rollback-failed';
+      send({
+        event: failed ? 'rollback-failed' : 'rollback',
+        subject: `${e.run}/${e.host}`,
+        summary: failed
+          ? `ROLLBACK FAILED on ${e.host} in run ${e.run}: ${e.reason}. The host needs hands now.`
+          : `${e.host} was rolled back in run ${e.run}: ${e.reason}.`,
+        detail: { run: e.run, host: e.host, state: e.state, reason: e.reason, at: e.at },
+        dedupeKey: `${e.state}:${e.run}:${e.host}:${e.at}`,
+      });
+    },
+    async finished(s) {
+      if (s) {
+        const counts = Object.entries(s.hosts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ');
+        send({
+          event: 'run-finished',
+          subject: s.run,
+          summary: `Run ${s.run} ${s.state}: ${counts || 'no hosts'}${s.stopReason ? ` (${s.stopReason})` : ''}.`,
+          detail: { ...s },
+          dedupeKey: `run-finished:${s.run}:${s.state}:${counts}`,
+        });
+      }
+      await Promise.allSettled(sending.splice(0));
+    },
+  };
 }

@@ -15,6 +15,7 @@ import * as windows from './windows.js';
 import * as scheduler from './scheduler.js';
 import * as run from './run.js';
 import * as runs from './runs.js';
+import * as notifications from './notifications.js';
 
 /** Every command, in the order `--help` lists them. Each file registers its own. */
 export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
@@ -31,6 +32,7 @@ export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   scheduler.register,
   run.register,
   runs.register,
+  notifications.register,
   versions.register,
   cvss.register,
 ];
