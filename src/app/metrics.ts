@@ -99,7 +99,11 @@ export async function collectMetrics(inputs: InventoryInputs, now: Date = new Da
 async function fleetGauges(inputs: InventoryInputs, now: Date, registry: Registry): Promise<void> {
   const g = (name: string, help: string, labelNames: string[] = []) =>
     new Gauge({ name, help, labelNames, registers: [registry] });
-  const findings = g('patchwise_findings', 'Open findings by decided action and state.', ['action', 'state']);
+  const findings = g(
+    'patchwise_findings',
+    'Findings by decided action and state (due, overdue, deferred, awaiting-fix).',
+    ['action', 'state'],
+  );
   const overdue = g('patchwise_findings_overdue', 'Findings past their deadline (not deferred).');
   const kevFindings = g('patchwise_kev_findings', 'Findings of known-exploited vulnerabilities (CISA KEV).');
   const kevHosts = g('patchwise_kev_hosts', 'Hosts with at least one known-exploited finding.');
