@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { postWebhook, redactUrl, type WebhookAttempt } from '../adapters/notify/webhook.js';
+import { postWebhook, type WebhookAttempt } from '../adapters/notify/webhook.js';
 import { DeferralStore } from '../adapters/store/deferral-store.js';
 import {
   NotificationStore,
@@ -314,7 +314,8 @@ export async function sendTestNotification(
     {
       event: 'test',
       subject: name,
-      summary: `Test notification from patchwise to ${name} (${redactUrl(w.url)}).`,
+      // The origin only: a Slack-style URL carries its token in the path, a query string often does too.
+      summary: `Test notification from patchwise to ${name} (${new URL(w.url).origin}).`,
       detail: {},
       dedupeKey: `test:${now.toISOString()}`,
     },
