@@ -11,6 +11,9 @@ import {
   sendTestNotification,
   type NotifyMessage,
 } from '../src/app/notify.js';
+import { runController } from '../src/app/rollout/run-controller.js';
+import { tempDir } from './helpers/cli.js';
+import { fakeDeps, setUpFakeRun } from './helpers/fake-run.js';
 import { FLEET_YAML, fillFleet, notifyDir } from './helpers/notify-setup.js';
 import { webhookReceiver, type Answer } from './helpers/webhook-receiver.js';
 
@@ -202,4 +205,24 @@ describe('notify pass over the fleet', () => {
     const stored = await new NotificationStore(s.store.db).list();
     expect(stored.every((d) => d.state === 'delivered' && d.attempts === 1)).toBe(true);
   }, 120_000);
+});
+
+describe('notifications from the run controller', () => {
+  it('a run that rolls a host back tells of the rollback and of its end', async () => {
+    const s = await setUp();
+    const set = await setUpFakeRun(tempDir(), tempDir(), [
+      { name: 'web1', state: { breaks: { openssl: '3.0.2-1' } } },
+    ]);
+    cleanup.push(() => set.store.close());
+    const n = new Notifier(set.store.db, [webhookOf(s.rx.url)], {
+      env: { HOOK_KEY: SECRET },
+      ...s.delivery,
+    });
+    const deps = { ...fakeDeps(set.store, set.fleet, set.spec), notifier: runNotifier(n) };
+    const summary = await runController(set.id, deps);
+    expect(summary.hosts).toEqual({ 'rolled-back': 1 });
+    const sent = s.rx.got.map((r) => JSON.parse(r.body) as { event: string; subject: string });
+    // The webhook takes run-finished and rollback-failed, not rollback: only the run's end is sent.
+    expect(sent).toEqual([expect.objectContaining({ event: 'run-finished', subject: set.id })]);
+  }, 60_000);
 });
