@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redactUrl, webhookUrlProblem } from '../src/adapters/notify/webhook.js';
+import { DeferralStore } from '../src/adapters/store/deferral-store.js';
 import { NotificationStore, type NotificationTables } from '../src/adapters/store/notification-store.js';
 import type { Store } from '../src/adapters/store/open-store.js';
 import {
@@ -225,4 +226,30 @@ describe('notifications from the run controller', () => {
     // The webhook takes run-finished and rollback-failed, not rollback: only the run's end is sent.
     expect(sent).toEqual([expect.objectContaining({ event: 'run-finished', subject: set.id })]);
   }, 60_000);
+});
+
+describe('deferral-expiring', () => {
+  it('tells once per deferral and review date, only within the webhook’s days', async () => {
+    const s = await setUp({ events: 'deferral-expiring' });
+    await new DeferralStore(s.store.db).add(
+      {
+        findings: ['CVE-2024-1234'],
+        hosts: ['db-1'],
+        reason: 'vendor regression',
+        control: 'port closed',
+        owner: 'alice',
+        review: '2026-12-10T09:00:00Z',
+        until: 'fix-available',
+        createdAt: now.toISOString(),
+      },
+      'test',
+    );
+    // Nine days before the review: outside the default seven.
+    expect((await notifyPass(s.inputs, now, s.delivery)).enqueued).toBe(0);
+    const soon = new Date('2026-12-05T09:00:00Z');
+    expect(await notifyPass(s.inputs, soon, s.delivery)).toMatchObject({ enqueued: 1, delivered: 1 });
+    expect((await notifyPass(s.inputs, new Date(soon.getTime() + 3_600_000), s.delivery)).enqueued).toBe(0);
+    const body = JSON.parse(s.rx.got[0]!.body) as { event: string; subject: string };
+    expect(body).toMatchObject({ event: 'deferral-expiring', subject: 'D-1' });
+  });
 });
