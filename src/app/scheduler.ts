@@ -10,6 +10,7 @@ import { parseDuration, type WindowConfig } from '../core/windows/window-schema.
 import { hostInScope } from '../core/windows/window-scope.js';
 import { FleetRun } from './fleet-pipeline.js';
 import { loadInventory, type InventoryInputs } from './inventory.js';
+import { notifyPass } from './notify.js';
 
 /**
  * What an opened window would patch, recorded with its `opened` event (the run it starts, if any, is added as `run`):
@@ -122,6 +123,8 @@ export interface SchedulerLoopOptions {
   onEvent: (e: WindowEvent) => void;
   /** Starts the run of a window this pass opened (absent: `--no-runs`); awaited before the next pass. */
   startRun?: (e: WindowEvent) => Promise<void>;
+  /** Told why a notification pass failed (the loop goes on; the outbox keeps what was not sent). */
+  onNote?: (message: string) => void;
 }
 
 /** Runs passes until `signal` aborts: every interval, or at the next start or end when that is sooner. */
@@ -131,6 +134,9 @@ export async function runSchedulerLoop(inputs: InventoryInputs, o: SchedulerLoop
     const pass = await runSchedulerPass(inputs, now);
     pass.events.forEach(o.onEvent);
     if (o.startRun) for (const e of pass.events) if (e.event === 'opened') await o.startRun(e);
+    await notifyPass(inputs, now).catch((e: unknown) =>
+      o.onNote?.(`notifications: ${e instanceof Error ? e.message : String(e)}`),
+    );
     let wait = o.intervalSeconds * 1000;
     if (pass.nextDueAt) wait = Math.min(wait, pass.nextDueAt.getTime() - now.getTime());
     try {

@@ -11,6 +11,7 @@ import type { OsFamily } from '../../core/inventory/os-families.js';
 import { scanHost } from '../fleet-scan.js';
 import { FleetRun } from '../fleet-pipeline.js';
 import type { Inventory, InventoryInputs } from '../inventory.js';
+import { Notifier, runNotifier } from '../notify.js';
 import { recordScan } from '../record-scan.js';
 import type { OpsFactory } from './plan-run.js';
 import type { RunDeps, RunEvent } from './run-deps.js';
@@ -94,6 +95,13 @@ export async function realRunDeps(
     clock,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     onEvent: o.onEvent,
+    ...(inv.config.config.notifications.length
+      ? {
+          notifier: runNotifier(
+            new Notifier(store.db, inv.config.config.notifications, { env: inputs.env, clock }),
+          ),
+        }
+      : {}),
     actor: o.actor,
     pid: process.pid,
   };

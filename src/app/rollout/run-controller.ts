@@ -5,7 +5,7 @@ import { errorLimit, mayStart } from '../../core/rollout/order.js';
 import { FINAL_STATES, type HostRunState, type StepName } from '../../core/rollout/run-model.js';
 import type { RunHostSpec, RunSpec } from '../../core/rollout/run-spec.js';
 import { examineStep, performStep, type StepContext } from './host-steps.js';
-import type { RunDeps, StepOutcome } from './run-deps.js';
+import type { RunDeps, RunEvent, StepOutcome } from './run-deps.js';
 
 /** How a run ended. */
 export interface RunSummary {
@@ -96,7 +96,9 @@ export async function runController(runId: string, deps: RunDeps): Promise<RunSu
         Array.from({ length: Math.max(1, Math.min(spec.rollout.maxConcurrency, todo.length)) }, worker),
       );
     }
-    return await finish(runId, deps, state.stop);
+    const summary = await finish(runId, deps, state.stop);
+    await deps.notifier?.finished(summary);
+    return summary;
   } finally {
     clearInterval(beat);
   }
@@ -142,6 +144,7 @@ export async function rollbackHosts(
     );
     out.push({ host: h, ...(await runner.rollbackByHand(h, steps)) });
   }
+  await deps.notifier?.finished();
   return out;
 }
 
@@ -276,7 +279,9 @@ class HostRunner {
 
   private async end(host: string, state: HostRunState, reason: string) {
     await this.deps.store.setHost(this.runId, host, state, reason, { failure: isFailure(state, reason) });
-    this.deps.onEvent({ type: 'host', run: this.runId, host, state, reason, at: this.stamp() });
+    const e: RunEvent = { type: 'host', run: this.runId, host, state, reason, at: this.stamp() };
+    this.deps.onEvent(e);
+    this.deps.notifier?.event(e);
     return { state, reason };
   }
 

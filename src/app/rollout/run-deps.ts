@@ -2,6 +2,7 @@ import type { HostOps } from '../../adapters/patching/host-ops.js';
 import type { RestorePointProvider } from '../../adapters/providers/restore-point.js';
 import type { RunStore } from '../../adapters/store/run-store.js';
 import type { HostRunState, StepName, StepStatus } from '../../core/rollout/run-model.js';
+import type { RunSummary } from './run-controller.js';
 
 /** One thing a run did, for live progress lines and `--json` records. */
 export type RunEvent =
@@ -47,6 +48,17 @@ export interface RunDeps {
   pollMs?: number;
   /** called after a step is recorded `running` and before it runs (tests make crash points reachable) */
   beforeStep?(host: string, step: StepName): Promise<void>;
+  /** told of hosts' ends and the run's end (webhook notifications); optional */
+  notifier?: RunNotifier;
+}
+
+/**
+ * Hears a run for notifications: every host's end as it happens, then the run's end (`finished` without
+ * a summary after a rollback by hand). It never fails the run: what it cannot send stays in the outbox.
+ */
+export interface RunNotifier {
+  event(e: RunEvent): void;
+  finished(summary?: RunSummary): Promise<void>;
 }
 
 /** A step's outcome as the performer reports it. */

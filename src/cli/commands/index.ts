@@ -17,6 +17,7 @@ import * as run from './run.js';
 import * as runs from './runs.js';
 import * as audit from './audit.js';
 import * as report from './report.js';
+import * as notifications from './notifications.js';
 
 /** Every command, in the order `--help` lists them. Each file registers its own. */
 export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
@@ -35,6 +36,7 @@ export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   runs.register,
   audit.register,
   report.register,
+  notifications.register,
   versions.register,
   cvss.register,
 ];

@@ -56,6 +56,8 @@ none. --no-runs only records the events. See docs/windows.md and docs/runs.md.`,
     )
     .action(async (o: { once?: boolean; now?: string; interval?: string; runs: boolean }) => {
       const { runSchedulerLoop, runSchedulerPass } = await import('../../app/scheduler.js');
+      const { notifyPass } = await import('../../app/notify.js');
+      const note = (m: string) => process.stderr.write(safeText(`scheduler: ${m}`) + '\n');
       const interval = o.interval === undefined ? 30 : parseInterval(o.interval);
       const start = o.now ? parseNow(o.now) : ctx.now;
       const began = Date.now();
@@ -67,6 +69,9 @@ none. --no-runs only records the events. See docs/windows.md and docs/runs.md.`,
         const pass = await runSchedulerPass(ctx.inventoryInputs(), start ?? new Date());
         pass.events.forEach(print);
         if (startRun) for (const e of pass.events) if (e.event === 'opened') await startRun(e);
+        await notifyPass(ctx.inventoryInputs(), start ?? new Date()).catch((e: unknown) =>
+          note(`notifications: ${e instanceof Error ? e.message : String(e)}`),
+        );
         return;
       }
       const stop = new AbortController();
@@ -85,6 +90,7 @@ none. --no-runs only records the events. See docs/windows.md and docs/runs.md.`,
           intervalSeconds: interval,
           signal: stop.signal,
           onEvent: print,
+          onNote: note,
           ...(startRun ? { startRun } : {}),
         });
       } finally {

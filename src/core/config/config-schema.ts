@@ -3,6 +3,7 @@ import { HostSchema, sshValue } from '../inventory/host.js';
 import { PolicySchema } from '../policy/policy-schema.js';
 import { RolloutSchema } from '../rollout/run-model.js';
 import { FreezeSchema, ReleaseSchema, WindowsSchema } from '../windows/window-schema.js';
+import { NotificationsSchema } from './notification-schema.js';
 
 /** Provider kinds patchwise knows. */
 export const PROVIDER_KINDS = ['lab', 'raff', 'command'] as const;
@@ -129,6 +130,7 @@ export const ConfigSchema = z
       .default([])
       .describe('application releases; one inside a window is flagged as a conflict'),
     rollout: RolloutSchema.optional().describe('how runs roll out; see docs/runs.md'),
+    notifications: NotificationsSchema.describe('webhooks; see docs/operations.md'),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;

@@ -7,6 +7,7 @@ import * as m0005WindowEvents from './0005-window-events.js';
 import * as m0006Runs from './0006-runs.js';
 import * as m0008AuditChain from './0008-audit-chain.js';
 import * as m0009Remediation from './0009-remediation.js';
+import * as m0010Notifications from './0010-notifications.js';
 
 /**
  * Every migration, in order. Add a new file `NNNN-what.ts` and one line here; never edit a migration
@@ -21,4 +22,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006-runs': m0006Runs,
   '0008-audit-chain': m0008AuditChain,
   '0009-remediation': m0009Remediation,
+  '0010-notifications': m0010Notifications,
 };
