@@ -157,16 +157,19 @@ async function exactHosts(
   named: boolean,
   scanned: ReadonlyMap<string, string>,
 ): Promise<RunHostSpec[]> {
-  const out: RunHostSpec[] = [];
-  for (const h of hosts) {
+  const out: (RunHostSpec | undefined)[] = [];
+  // Hosts are asked at once, a bounded number at a time (each question is an ssh round trip); the
+  // specs keep the hosts' order.
+  await inPool(hosts, async (h, i) => {
     const base = baseSpec(h, rollout);
     const os = scanned.get(h.name) ?? h.os;
     const family = os ? familyOfOs(os) : undefined;
-    const skip = (reason: string) =>
-      out.push({ ...base, targets: [], previous: [], vulnIds: [], skip: reason });
+    const skip = (reason: string) => {
+      out[i] = { ...base, targets: [], previous: [], vulnIds: [], skip: reason };
+    };
     if (!family) {
       if (named) skip('its OS is not known: scan it first');
-      continue;
+      return;
     }
     families[h.name] = family;
     try {
@@ -174,19 +177,41 @@ async function exactHosts(
       const targets = packages.filter((p) => installed[p.name] !== undefined);
       if (targets.length === 0) {
         if (named) skip('none of the packages is installed');
-        continue;
+        return;
       }
-      out.push({
+      out[i] = {
         ...base,
         targets,
         previous: targets.map((t) => ({ name: t.name, version: installed[t.name]! })),
         vulnIds: [],
-      });
+      };
     } catch (e) {
       skip(`could not be asked for its versions: ${why(e)}`);
     }
+  });
+  return out.filter((x): x is RunHostSpec => x !== undefined);
+}
+
+/** Hosts asked about their versions at once while a run is planned. */
+const PLAN_CONCURRENCY = 16;
+
+/**
+ * Runs `fn` over `items` (an iterable or a stream), at most {@link PLAN_CONCURRENCY} at a time. `fn` gets
+ * each item's position; it must read what it needs of the item before its first await (streamed items
+ * may be reused once the stream moves on).
+ */
+async function inPool<T>(
+  items: Iterable<T> | AsyncIterable<T>,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  const running = new Set<Promise<void>>();
+  let i = 0;
+  for await (const item of items) {
+    const p: Promise<void> = fn(item, i++).finally(() => running.delete(p));
+    running.add(p);
+    if (running.size >= PLAN_CONCURRENCY) await Promise.race(running);
   }
-  return out;
+  await Promise.all(running);
 }
 
 async function plannedHosts(
@@ -212,12 +237,11 @@ async function plannedHosts(
     if (e instanceof UserError && e.code !== 'no-advisories') return [];
     throw e;
   }
-  const out: RunHostSpec[] = [];
-  for await (const fh of run.hosts()) {
-    const s = await plannedHost(fh, occ, rollout, opsFor, families);
-    if (s) out.push(s);
-  }
-  return out;
+  const out: (RunHostSpec | undefined)[] = [];
+  await inPool(run.hosts(), async (fh, i) => {
+    out[i] = await plannedHost(fh, occ, rollout, opsFor, families);
+  });
+  return out.filter((x): x is RunHostSpec => x !== undefined);
 }
 
 async function plannedHost(
