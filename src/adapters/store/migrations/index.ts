@@ -5,6 +5,7 @@ import * as m0003CompactScans from './0003-compact-scans.js';
 import * as m0004FirstSeen from './0004-first-seen.js';
 import * as m0005WindowEvents from './0005-window-events.js';
 import * as m0006Runs from './0006-runs.js';
+import * as m0007Api from './0007-api.js';
 
 /**
  * Every migration, in order. Add a new file `NNNN-what.ts` and one line here; never edit a migration
@@ -17,4 +18,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-first-seen': m0004FirstSeen,
   '0005-window-events': m0005WindowEvents,
   '0006-runs': m0006Runs,
+  '0007-api': m0007Api,
 };
