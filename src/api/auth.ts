@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { TokenStore, type TokenRecord } from '../adapters/store/token-store.js';
+import type { TokenStore, TokenRecord } from '../adapters/store/token-store.js';
 import { roleAllows, type Role } from '../core/access/roles.js';
 import { AccessError } from './errors.js';
 

@@ -15,6 +15,8 @@ import * as windows from './windows.js';
 import * as scheduler from './scheduler.js';
 import * as run from './run.js';
 import * as runs from './runs.js';
+import * as serve from './serve.js';
+import * as tokens from './tokens.js';
 
 /** Every command, in the order `--help` lists them. Each file registers its own. */
 export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
@@ -31,6 +33,8 @@ export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   scheduler.register,
   run.register,
   runs.register,
+  serve.register,
+  tokens.register,
   versions.register,
   cvss.register,
 ];

@@ -114,7 +114,9 @@ export const ServerSchema = z
       .string()
       .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/)
       .optional()
-      .describe('ADDRESS:PORT to listen on (default 127.0.0.1:8470); not loopback needs tls or --insecure-http'),
+      .describe(
+        'ADDRESS:PORT to listen on (default 127.0.0.1:8470); not loopback needs tls or --insecure-http',
+      ),
     tls: z
       .object({
         cert: z.string().min(1).describe('PEM certificate chain file, relative to this file'),
