@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { sql } from 'kysely';
-import { FleetRun } from '../app/fleet-pipeline.js';
+import { FleetRun, loadMatching, type FleetRunOptions } from '../app/fleet-pipeline.js';
+import type { Store } from '../adapters/store/open-store.js';
 import type { RunInputs } from '../app/rollout/run-app.js';
 import { latestScanSummaries } from '../adapters/store/scan-store.js';
 import type { Action } from '../core/policy/actions.js';
@@ -35,6 +36,8 @@ export const STALE_SCAN_MS = 7 * 86_400_000;
 export const CACHED_FINDINGS = 1000;
 /** The longest a cached view is served: decisions move with the clock (due becomes overdue). */
 const MAX_AGE_MS = 60_000;
+/** How long a read of the store's fingerprint is reused: a change shows within a second. */
+const VERSION_TTL_MS = 1000;
 /** Hosts `notScannedRecently` lists by name (the count covers all). */
 const STALE_LISTED = 50;
 
@@ -57,6 +60,8 @@ interface Cached<T> {
  */
 export class FleetViews {
   private readonly cache = new Map<string, Cached<unknown>>();
+  private stamp?: { at: number; value: Promise<string> };
+  private index?: { key: string; value: ReturnType<typeof loadMatching> };
   constructor(
     private readonly inputs: RunInputs,
     private readonly clock: () => Date,
@@ -67,6 +72,14 @@ export class FleetViews {
    * hosts and the configuration file. Cheap (a few indexed maxima).
    */
   async version(): Promise<string> {
+    const now = Date.now();
+    if (this.stamp && now - this.stamp.at < VERSION_TTL_MS) return this.stamp.value;
+    const value = this.readVersion();
+    this.stamp = { at: now, value };
+    return value;
+  }
+
+  private async readVersion(): Promise<string> {
     const { db } = await this.inputs.openStore();
     const r = await sql<Record<string, unknown>>`select
       (select max(id) from scan) as scan,
@@ -81,6 +94,25 @@ export class FleetViews {
       // no configuration file: the inventory is the store's
     }
     return `${JSON.stringify(r.rows[0])}:${mtime}`;
+  }
+
+  /**
+   * Options for a FleetRun of this server: the clock, and the advisory index built once and reused while
+   * the feeds (and the ecosystems scanned) are unchanged; building it is most of a request's cost.
+   */
+  runOptions(): Pick<FleetRunOptions, 'now' | 'matching'> {
+    return { now: this.clock(), matching: (store, ecosystems) => this.matching(store, ecosystems) };
+  }
+
+  private async matching(store: Store, ecosystems: readonly string[]): ReturnType<typeof loadMatching> {
+    const feeds = await sql<{ at: string | null }>`select max(imported_at) as at from feed`.execute(store.db);
+    const key = `${feeds.rows[0]?.at ?? ''}:${[...ecosystems].sort().join(',')}`;
+    if (this.index?.key !== key) {
+      const value = loadMatching(store, ecosystems);
+      this.index = { key, value };
+      value.catch(() => (this.index = undefined));
+    }
+    return this.index.value;
   }
 
   /** The posture summary. */
@@ -121,7 +153,7 @@ export class FleetViews {
     n: number,
   ): Promise<{ items: FindingItem[]; total: number | null }> {
     const run = await FleetRun.open(this.inputs, {
-      now: this.clock(),
+      ...this.runOptions(),
       record: false,
       ...(f.host ? { hosts: [f.host] } : {}),
     });
@@ -167,7 +199,7 @@ export class FleetViews {
       notes: [],
     };
     if (!scans.some((s) => s.lastOk)) return { ...out, notes: ['No host has a successful scan yet.'] };
-    const run = await FleetRun.open(this.inputs, { now });
+    const run = await FleetRun.open(this.inputs, { ...this.runOptions(), now });
     for await (const h of run.hosts()) {
       const r = h.decided!.rollup;
       out.hosts.scanned++;

@@ -57,7 +57,7 @@ export const findingRoutes: RouteModule = (app, ctx) => {
       };
       if (wantsNdjson(req, q.format)) {
         const run = await FleetRun.open(ctx.inputs, {
-          now: ctx.clock(),
+          ...ctx.views.runOptions(),
           record: false,
           ...(q.host ? { hosts: [q.host] } : {}),
         });

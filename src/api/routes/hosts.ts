@@ -159,7 +159,11 @@ export const hostRoutes: RouteModule = (app, ctx) => {
         notes: [],
       };
       if (!scan?.lastOk) return out;
-      const run = await FleetRun.open(ctx.inputs, { now: ctx.clock(), hosts: [name], inventory: inv });
+      const run = await FleetRun.open(ctx.inputs, {
+        ...ctx.views.runOptions(),
+        hosts: [name],
+        inventory: inv,
+      });
       for await (const h of run.hosts()) {
         const { packages: _p, rollback: _r, controls: _c, ...rollup } = h.decided!.rollup;
         out.rollup = { ...rollup, changes: _p.length };

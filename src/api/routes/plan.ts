@@ -64,7 +64,7 @@ export const planRoutes: RouteModule = (app, ctx) => {
     async (req, reply) => {
       const q = req.query;
       const run = await FleetRun.open(ctx.inputs, {
-        now: ctx.clock(),
+        ...ctx.views.runOptions(),
         ...(q.host ? { hosts: [q.host] } : {}),
       });
       if (wantsNdjson(req, q.format))
