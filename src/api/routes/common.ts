@@ -11,7 +11,7 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NdjsonWriter } from '../../cli/ndjson.js';
-import { UserError } from '../../core/errors.js';
+import { isKnownError, UserError } from '../../core/errors.js';
 import type { ApiContext } from '../server.js';
 
 /** The app a route module registers on: Fastify with zod schemas for requests and responses. */
@@ -104,11 +104,13 @@ export function sendNdjson(reply: FastifyReply, produce: (w: NdjsonWriter) => Pr
     .then(
       () => out.end(),
       (e: unknown) => {
-        // Headers are gone: the error goes in the stream as its last line.
-        const err = e as { code?: string; message?: string };
-        out.end(
-          `${JSON.stringify({ error: { code: err.code ?? 'internal', message: err.message ?? String(e) } })}\n`,
-        );
+        // Headers are gone: the error goes in the stream as its last line (a bug's details only in the log).
+        const known = isKnownError(e);
+        if (!known) reply.log.error({ err: e }, 'internal error while streaming');
+        const error = known
+          ? { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) }
+          : { code: 'internal', message: 'Internal error (a bug; please report it).' };
+        out.end(`${JSON.stringify({ error })}\n`);
       },
     );
   return reply.type('application/x-ndjson').send(out);
