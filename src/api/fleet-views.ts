@@ -36,6 +36,8 @@ export const STALE_SCAN_MS = 7 * 86_400_000;
 export const CACHED_FINDINGS = 1000;
 /** The longest a cached view is served: decisions move with the clock (due becomes overdue). */
 const MAX_AGE_MS = 60_000;
+/** Cached views at most (the fleet views and the most recent host details). */
+const CACHED_SUBJECTS = 1000;
 /** How long a read of the store's fingerprint is reused: a change shows within a second. */
 const VERSION_TTL_MS = 1000;
 /** Hosts `notScannedRecently` lists by name (the count covers all). */
@@ -134,12 +136,23 @@ export class FleetViews {
     return { items: top.items.slice(offset, want), total: top.total };
   }
 
+  /**
+   * A view of one subject (a host's detail), cached like the fleet views; the most recent
+   * {@link CACHED_SUBJECTS} subjects are kept.
+   */
+  subject<T>(name: string, make: () => Promise<T>): Promise<T> {
+    return this.cached(`subject:${name}`, make);
+  }
+
   private async cached<T>(name: string, make: () => Promise<T>): Promise<T> {
     const key = await this.version();
     const hit = this.cache.get(name) as Cached<T> | undefined;
     if (hit && hit.key === key && Date.now() - hit.at < MAX_AGE_MS) return hit.value;
     const value = make();
+    this.cache.delete(name);
     this.cache.set(name, { key, at: Date.now(), value });
+    // Oldest first in a Map: drop the oldest past the bound.
+    if (this.cache.size > CACHED_SUBJECTS) this.cache.delete(this.cache.keys().next().value!);
     value.catch(() => this.cache.delete(name));
     return value;
   }

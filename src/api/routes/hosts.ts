@@ -134,45 +134,46 @@ export const hostRoutes: RouteModule = (app, ctx) => {
         response: { 200: Detail, ...ERROR_RESPONSES },
       },
     },
-    async (req) => {
-      const inv = await loadInventory(ctx.inputs);
-      const name = req.params.name;
-      const { db } = await ctx.inputs.openStore();
-      const [scan] = await latestScanSummaries(db, [name]);
-      if (!scan) requireHost(inv, name);
-      const row = (await listHosts({ ...ctx.inputs })).rows.find((r) => r.name === name);
-      const host = row
-        ? item(row)
-        : { name, connection: '', source: 'scan', flags: ['tier', 'exposure', 'owner'] };
-      const out: z.infer<typeof Detail> = {
-        host,
-        scan: scan
-          ? {
-              lastStatus: scan.last.status,
-              lastScanAt: scan.last.startedAt,
-              lastError: scan.last.error ?? null,
-              lastOkAt: scan.lastOk?.startedAt ?? null,
-            }
-          : null,
-        rollup: null,
-        nextWindow: null,
-        notes: [],
-      };
-      if (!scan?.lastOk) return out;
-      const run = await FleetRun.open(ctx.inputs, {
-        ...ctx.views.runOptions(),
-        hosts: [name],
-        inventory: inv,
-      });
-      for await (const h of run.hosts()) {
-        const { packages: _p, rollback: _r, controls: _c, ...rollup } = h.decided!.rollup;
-        out.rollup = { ...rollup, changes: _p.length };
-        out.nextWindow = h.window?.window ?? null;
-      }
-      out.notes = run.notes;
-      return out;
-    },
+    async (req) => ctx.views.subject(`host:${req.params.name}`, () => hostDetail(req.params.name)),
   );
+
+  async function hostDetail(name: string): Promise<z.infer<typeof Detail>> {
+    const inv = await loadInventory(ctx.inputs);
+    const { db } = await ctx.inputs.openStore();
+    const [scan] = await latestScanSummaries(db, [name]);
+    if (!scan) requireHost(inv, name);
+    const row = (await listHosts({ ...ctx.inputs })).rows.find((r) => r.name === name);
+    const host = row
+      ? item(row)
+      : { name, connection: '', source: 'scan', flags: ['tier', 'exposure', 'owner'] };
+    const out: z.infer<typeof Detail> = {
+      host,
+      scan: scan
+        ? {
+            lastStatus: scan.last.status,
+            lastScanAt: scan.last.startedAt,
+            lastError: scan.last.error ?? null,
+            lastOkAt: scan.lastOk?.startedAt ?? null,
+          }
+        : null,
+      rollup: null,
+      nextWindow: null,
+      notes: [],
+    };
+    if (!scan?.lastOk) return out;
+    const run = await FleetRun.open(ctx.inputs, {
+      ...ctx.views.runOptions(),
+      hosts: [name],
+      inventory: inv,
+    });
+    for await (const h of run.hosts()) {
+      const { packages: _p, rollback: _r, controls: _c, ...rollup } = h.decided!.rollup;
+      out.rollup = { ...rollup, changes: _p.length };
+      out.nextWindow = h.window?.window ?? null;
+    }
+    out.notes = run.notes;
+    return out;
+  }
 };
 
 function cmp(a: unknown, b: unknown): number {
