@@ -50,6 +50,11 @@ export interface FleetRunOptions {
    * name, or its scope covers no host of the inventory.
    */
   window?: string;
+  /**
+   * Loads the advisory index and intel for the scanned ecosystems (default {@link loadMatching}). A
+   * long-lived caller (the API server) passes one that reuses an index while the feeds are unchanged.
+   */
+  matching?: typeof loadMatching;
 }
 
 /** One host as it leaves the pipeline: its scan, its match and (when deciding) its decisions. */
@@ -170,7 +175,10 @@ export class FleetRun {
       if (s.lastOk) scanned.push({ host: s.host, os: s.lastOk.os });
     if (scanned.length === 0) throw nothingScanned(only?.[0]);
     const notes = [...inventory.warnings];
-    const { index, intel } = await loadMatching(store, await coveredEcosystems(store, scanned, notes));
+    const { index, intel } = await (opts.matching ?? loadMatching)(
+      store,
+      await coveredEcosystems(store, scanned, notes),
+    );
     let decider: FleetDecider | undefined;
     let tracker: FirstSeenTracker | undefined;
     if (opts.decide !== false) {

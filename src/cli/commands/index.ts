@@ -18,6 +18,8 @@ import * as runs from './runs.js';
 import * as audit from './audit.js';
 import * as report from './report.js';
 import * as notifications from './notifications.js';
+import * as serve from './serve.js';
+import * as tokens from './tokens.js';
 
 /** Every command, in the order `--help` lists them. Each file registers its own. */
 export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
@@ -37,6 +39,8 @@ export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   audit.register,
   report.register,
   notifications.register,
+  serve.register,
+  tokens.register,
   versions.register,
   cvss.register,
 ];

@@ -108,6 +108,34 @@ export const SshSettingsSchema = z
 /** A file named under `include:` holds hosts only. */
 export const IncludedFileSchema = z.object({ hosts: z.array(HostSchema).default([]) }).strict();
 
+/** `patchwise serve`: where it listens, its TLS files and its per-token rate limit. See docs/api.md. */
+export const ServerSchema = z
+  .object({
+    listen: z
+      .string()
+      .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/)
+      .optional()
+      .describe(
+        'ADDRESS:PORT to listen on (default 127.0.0.1:8470); not loopback needs tls or --insecure-http',
+      ),
+    tls: z
+      .object({
+        cert: z.string().min(1).describe('PEM certificate chain file, relative to this file'),
+        key: z.string().min(1).describe('PEM private key file, relative to this file'),
+      })
+      .strict()
+      .optional(),
+    rateLimit: z
+      .object({
+        max: z.number().int().positive().default(600).describe('requests per token per window'),
+        timeWindowSeconds: z.number().int().positive().default(60),
+      })
+      .strict()
+      .optional()
+      .describe('per token (per address for requests without one); default 600 a minute'),
+  })
+  .strict();
+
 /** The whole of patchwise.yaml. */
 export const ConfigSchema = z
   .object({
@@ -131,6 +159,7 @@ export const ConfigSchema = z
       .describe('application releases; one inside a window is flagged as a conflict'),
     rollout: RolloutSchema.optional().describe('how runs roll out; see docs/runs.md'),
     notifications: NotificationsSchema.describe('webhooks; see docs/operations.md'),
+    server: ServerSchema.optional().describe('the HTTP API of patchwise serve; see docs/api.md'),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
