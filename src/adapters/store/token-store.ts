@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Role } from '../../core/access/roles.js';
+import { appendAudit } from './audit-log.js';
 import type { Database } from './schema.js';
 
 /** The tables of migration 0007 as Kysely sees them. */
@@ -93,7 +94,17 @@ export class TokenStore {
       revoked_at: null,
       last_used_at: null,
     };
-    await this.db.insertInto('api_token').values(row).execute();
+    // The token and its audit entry commit together (never the secret or its hash in the entry).
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('api_token').values(row).execute();
+      await appendAudit(tx, {
+        at: row.created_at,
+        actor,
+        event: 'token-created',
+        subject: row.id,
+        detail: { name: row.name, role: row.role, expiresAt: row.expires_at },
+      });
+    });
     return { token, record: record(row) };
   }
 
@@ -112,15 +123,25 @@ export class TokenStore {
     return r && record(r);
   }
 
-  /** Revokes a token; false when it was revoked already. */
-  async revoke(id: string, now: Date): Promise<boolean> {
-    const r = await this.db
-      .updateTable('api_token')
-      .set({ revoked_at: now.toISOString() })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+  /** Revokes a token, on the audit log; false when it was revoked already. */
+  async revoke(id: string, now: Date, actor = 'unknown'): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const r = await tx
+        .updateTable('api_token')
+        .set({ revoked_at: now.toISOString() })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return false;
+      await appendAudit(tx, {
+        at: now.toISOString(),
+        actor,
+        event: 'token-revoked',
+        subject: id,
+        detail: {},
+      });
+      return true;
+    });
   }
 
   /** The live token whose secret this is: not revoked, not expired at `now`; undefined otherwise. */

@@ -137,7 +137,8 @@ The token is printed now and never again: store it in a secret manager.`,
           'See: patchwise tokens list',
         );
       const now = new Date();
-      const changed = await store.revoke(t.id, now);
+      const { currentActor } = await import('../../app/defer.js');
+      const changed = await store.revoke(t.id, now, currentActor(ctx.env));
       const record = (await store.find(t.id))!;
       if (o.json) return printJson(record);
       process.stdout.write(
