@@ -125,6 +125,30 @@ const ROUTES: {
   },
   { method: 'GET', url: '/api/openapi.json', role: 'viewer', ok: 200, bad: {} },
   { method: 'GET', url: '/api/docs', role: 'viewer', ok: 200, bad: {} },
+  {
+    method: 'GET',
+    url: '/api/reports/monthly?month=2026-11',
+    role: 'viewer',
+    ok: 200,
+    bad: { url: '/api/reports/monthly?month=November' },
+  },
+  {
+    method: 'GET',
+    url: '/api/reports/monthly.html?month=2026-11',
+    role: 'viewer',
+    ok: 200,
+    bad: { url: '/api/reports/monthly.html?month=11-2026' },
+  },
+  { method: 'GET', url: '/metrics', role: 'viewer', ok: 200, bad: {} },
+  { method: 'GET', url: '/api/audit?limit=5', role: 'viewer', ok: 200, bad: { url: '/api/audit?limit=0' } },
+  { method: 'GET', url: '/api/audit/verify', role: 'viewer', ok: 200, bad: {} },
+  {
+    method: 'GET',
+    url: '/api/notifications',
+    role: 'viewer',
+    ok: 200,
+    bad: { url: '/api/notifications?failed=maybe' },
+  },
 ];
 const BELOW: Record<Role, Role | undefined> = {
   viewer: undefined,
@@ -245,6 +269,26 @@ describe('the API (app.inject, real SQLite)', () => {
       Object.values(s.findings.byAction as Record<string, number>).reduce((a, b) => a + b, 0) +
         s.findings.deferred,
     );
+  });
+
+  it('serves the monthly review, metrics, the audit chain and deliveries, as the CLI makes them', async () => {
+    const json = (await call('GET', '/api/reports/monthly?month=2026-11', tok.viewer)).json();
+    expect(json.month).toBe('2026-11');
+    const html = await call('GET', '/api/reports/monthly.html?month=2026-11', tok.viewer);
+    expect(html.headers['content-type']).toMatch(/^text\/html/);
+    expect(html.body).toMatch(/<svg/);
+    expect(html.body).not.toMatch(/<script/i);
+    const metrics = await call('GET', '/metrics', tok.viewer);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+    expect(metrics.body).toMatch(/^patchwise_findings\{/m);
+    // Token changes are on the chain, and the chain holds.
+    const audit = (await call('GET', '/api/audit?limit=100', tok.viewer)).json();
+    expect(audit.entries.map((e: { event: string }) => e.event)).toEqual(
+      expect.arrayContaining(['token-created', 'token-revoked']),
+    );
+    expect(JSON.stringify(audit)).not.toContain(tok.admin!);
+    expect((await call('GET', '/api/audit/verify', tok.viewer)).json()).toMatchObject({ ok: true });
+    expect((await call('GET', '/api/notifications', tok.viewer)).json()).toEqual({ deliveries: [] });
   });
 
   it('refuses a body over 1 MiB', async () => {

@@ -2,6 +2,7 @@ import type { RouteModule } from './common.js';
 import { docsRoutes } from './docs.js';
 import { findingRoutes } from './findings.js';
 import { hostRoutes } from './hosts.js';
+import { operationsRoutes } from './operations.js';
 import { planRoutes } from './plan.js';
 import { runRoutes } from './runs.js';
 import { scanRoutes } from './scans.js';
@@ -20,4 +21,5 @@ export const ROUTES: RouteModule[] = [
   findingRoutes,
   planRoutes,
   runRoutes,
+  operationsRoutes,
 ];
