@@ -159,7 +159,11 @@ async function restart(c: StepContext): Promise<StepOutcome> {
  * wait is only what the most recently (re)started one still lacks; a service checked only over HTTP or
  * TCP waits the whole settle time.
  */
-async function settledHealth(c: StepContext): Promise<string[]> {
+async function settledHealth(c: StepContext, afterBoot = false): Promise<string[]> {
+  if (afterBoot) {
+    const late = await bootGrace(c);
+    if (late.length) return late;
+  }
   const settleMs = c.spec.rollout.settleSeconds * 1000;
   // No service to watch: nothing can loop, so nothing to wait for.
   let end = c.deps.clock().getTime() + (c.host.services.length ? settleMs : 0);
@@ -179,10 +183,33 @@ async function settledHealth(c: StepContext): Promise<string[]> {
   }
 }
 
+/** After a boot (a reboot, a restored snapshot), services get this long to come up before a failure counts. */
+export const BOOT_GRACE_MS = 90_000;
+
+/**
+ * Right after a boot, sshd may answer before systemd has started every unit: health is polled until it
+ * all passes or the grace ends (a refused connection meanwhile is part of booting, not a verdict).
+ */
+async function bootGrace(c: StepContext): Promise<string[]> {
+  const end = c.deps.clock().getTime() + BOOT_GRACE_MS;
+  for (;;) {
+    let bad: string[];
+    try {
+      bad = (await c.ops.health(c.host.services))
+        .filter((h) => !h.ok)
+        .map((h) => `${h.service} unhealthy: ${h.detail}`);
+    } catch (e) {
+      bad = [errText(e)];
+    }
+    if (bad.length === 0 || c.deps.clock().getTime() >= end) return bad;
+    await c.deps.sleep(c.deps.pollMs ?? 1500);
+  }
+}
+
 async function verify(c: StepContext): Promise<StepOutcome> {
   const { ops, host, spec } = c;
   const problems = atTarget(host.targets, await ops.installedVersions(host.targets.map((t) => t.name)));
-  problems.push(...(await settledHealth(c)));
+  problems.push(...(await settledHealth(c, c.details.reboot?.bootAfter !== undefined)));
   const pending = await ops.rebootPending();
   if (pending.pending && spec.rollout.reboot !== 'never')
     problems.push(`a reboot is pending: ${pending.why.join(', ')}`);
@@ -226,7 +253,7 @@ async function rollback(c: StepContext): Promise<StepOutcome> {
 }
 
 async function verifyRollback(c: StepContext): Promise<StepOutcome> {
-  const problems = await settledHealth(c);
+  const problems = await settledHealth(c, c.details.rollback?.how === 'restore-point');
   if (c.details.rollback?.how === 'downgrade')
     problems.push(
       ...atTarget(c.host.previous, await c.ops.installedVersions(c.host.previous.map((p) => p.name))),
