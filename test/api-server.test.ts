@@ -140,6 +140,32 @@ const ROUTES: {
     bad: { url: '/api/reports/monthly.html?month=11-2026' },
   },
   { method: 'GET', url: '/metrics', role: 'viewer', ok: 200, bad: {} },
+  {
+    method: 'POST',
+    url: '/api/deferrals',
+    role: 'operator',
+    ok: 201,
+    body: {
+      findings: ['CVE-2023-44487'],
+      hosts: ['web-1'],
+      reason: 'HTTP/2 push breaks the app',
+      control: 'HTTP/2 off at the load balancer',
+      owner: 'alice',
+      review: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+      until: 'fix-available',
+    },
+    bad: { body: { findings: [], hosts: ['web-1'] } },
+  },
+  { method: 'GET', url: '/api/deferrals', role: 'viewer', ok: 200, bad: {} },
+  {
+    method: 'POST',
+    url: '/api/deferrals/D-1/end',
+    role: 'operator',
+    ok: 200,
+    body: { reason: 'the vendor fixed it' },
+    bad: { url: '/api/deferrals/abc/end' },
+  },
+  { method: 'GET', url: '/api/windows', role: 'viewer', ok: 200, bad: {} },
   { method: 'GET', url: '/api/audit?limit=5', role: 'viewer', ok: 200, bad: { url: '/api/audit?limit=0' } },
   { method: 'GET', url: '/api/audit/verify', role: 'viewer', ok: 200, bad: {} },
   {
@@ -289,6 +315,27 @@ describe('the API (app.inject, real SQLite)', () => {
     expect(JSON.stringify(audit)).not.toContain(tok.admin!);
     expect((await call('GET', '/api/audit/verify', tok.viewer)).json()).toMatchObject({ ok: true });
     expect((await call('GET', '/api/notifications', tok.viewer)).json()).toEqual({ deliveries: [] });
+  });
+
+  it('a deferral past the cap is approved only by an approver token, recorded as its approver', async () => {
+    const body = {
+      findings: ['CVE-2023-44487'],
+      hosts: ['web-1'],
+      reason: 'r',
+      control: 'c',
+      owner: 'alice',
+      review: new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10),
+      until: 'fix-available',
+    };
+    const capped = await call('POST', '/api/deferrals', tok.operator, body);
+    expect(capped.statusCode, capped.body).toBe(400);
+    expect(capped.json().error.code).toBe('deferral-invalid');
+    expect((await call('POST', '/api/deferrals', tok.operator, { ...body, approved: true })).statusCode).toBe(
+      403,
+    );
+    const ok = await call('POST', '/api/deferrals', tok.approver, { ...body, approved: true });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json().deferral).toMatchObject({ approver: 'token:approver', createdBy: 'token:approver' });
   });
 
   it('refuses a body over 1 MiB', async () => {

@@ -1,4 +1,5 @@
 import type { RouteModule } from './common.js';
+import { deferralRoutes } from './deferrals.js';
 import { docsRoutes } from './docs.js';
 import { findingRoutes } from './findings.js';
 import { hostRoutes } from './hosts.js';
@@ -21,5 +22,6 @@ export const ROUTES: RouteModule[] = [
   findingRoutes,
   planRoutes,
   runRoutes,
+  deferralRoutes,
   operationsRoutes,
 ];
