@@ -166,6 +166,7 @@ const ROUTES: {
     bad: { url: '/api/deferrals/abc/end' },
   },
   { method: 'GET', url: '/api/windows', role: 'viewer', ok: 200, bad: {} },
+  { method: 'GET', url: '/api/feeds', role: 'viewer', ok: 200, bad: {} },
   { method: 'GET', url: '/api/audit?limit=5', role: 'viewer', ok: 200, bad: { url: '/api/audit?limit=0' } },
   { method: 'GET', url: '/api/audit/verify', role: 'viewer', ok: 200, bad: {} },
   {
@@ -336,6 +337,18 @@ describe('the API (app.inject, real SQLite)', () => {
     const ok = await call('POST', '/api/deferrals', tok.approver, { ...body, approved: true });
     expect(ok.statusCode, ok.body).toBe(201);
     expect(ok.json().deferral).toMatchObject({ approver: 'token:approver', createdBy: 'token:approver' });
+  });
+
+  it('windows ack: operators only, a window the configuration names, a body with who acknowledges', async () => {
+    expect((await call('POST', '/api/windows/nightly/ack', tok.viewer, { by: 'alice' })).statusCode).toBe(
+      403,
+    );
+    const unknown = await call('POST', '/api/windows/nightly/ack', tok.operator, { by: 'alice' });
+    expect(unknown.statusCode, unknown.body).toBe(404);
+    expect(unknown.json().error.code).toBe('window-unknown');
+    expect((await call('POST', '/api/windows/nightly/ack', tok.operator, {})).statusCode).toBe(400);
+    const feeds = (await call('GET', '/api/feeds', tok.viewer)).json().feeds as { source: string }[];
+    expect(feeds.map((f) => f.source)).toContain('kev');
   });
 
   it('refuses a body over 1 MiB', async () => {

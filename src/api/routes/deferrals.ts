@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { addDeferral, endDeferral, listDeferrals } from '../../app/defer.js';
+import { feedStatus } from '../../app/feeds.js';
+import { acknowledgeWindow } from '../../app/rollout/run-app.js';
 import { listWindows } from '../../app/windows.js';
 import { roleAllows } from '../../core/access/roles.js';
 import { actorOf, principal } from '../auth.js';
@@ -145,6 +147,59 @@ export const deferralRoutes: RouteModule = (app, ctx) => {
     },
     async () => ({
       windows: (await listWindows(ctx.inputs, ctx.clock())) as unknown as Record<string, unknown>[],
+    }),
+  );
+  app.post(
+    '/api/windows/:name/ack',
+    {
+      config: { access: 'operator' },
+      schema: {
+        summary: "The window owner's acknowledgement of an occurrence (tier 1 hosts in its run need it)",
+        description:
+          'As `windows ack`: recorded as a window event and on the audit log, by the calling token.',
+        tags: ['windows'],
+        params: z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/) }),
+        body: z
+          .object({
+            occurrence: z.string().optional().describe('the occurrence start (default: open now, else next)'),
+            by: z.string().min(1).describe("the window's owner acknowledging"),
+          })
+          .strict(),
+        response: {
+          200: z.object({ window: z.string(), occurrence: z.string(), added: z.boolean() }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (req) => {
+      const r = await acknowledgeWindow(ctx.inputs, {
+        window: req.params.name,
+        ...(req.body.occurrence ? { occurrence: req.body.occurrence } : {}),
+        by: req.body.by,
+        actor: actorOf(principal(req)),
+        now: ctx.clock(),
+      });
+      return { window: r.event.window, occurrence: r.event.occurrence, added: r.added };
+    },
+  );
+  app.get(
+    '/api/feeds',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        summary: 'Every feed source with its record count, data date and age (as `feeds status`)',
+        tags: ['feeds'],
+        response: {
+          200: z.object({ feeds: z.array(z.record(z.string(), z.unknown())) }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async () => ({
+      feeds: (await feedStatus(await ctx.inputs.openStore(), ctx.clock())) as unknown as Record<
+        string,
+        unknown
+      >[],
     }),
   );
 };
