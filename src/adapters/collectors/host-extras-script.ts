@@ -5,6 +5,10 @@
  * parameter is the random section marker, which host output cannot forge. Every probe tolerates a
  * missing file or command (the section then stays empty).
  */
+/** Every process's pid and command name, a line each (`PID<TAB>COMM`), from /proc: no procps needed. */
+export const PROC_COMMS =
+  'for p in /proc/[0-9]*; do read -r c <"$p/comm" && printf \'%s\\t%s\\n\' "${p#/proc/}" "$c"; done 2>/dev/null';
+
 export const HOST_EXTRAS_SCRIPT = [
   'm="$1"',
   's() { printf \'\\n%s %s\\n\' "$m" "$1"; }',
@@ -20,7 +24,7 @@ export const HOST_EXTRAS_SCRIPT = [
   's reboot; if [ -e /run/reboot-required ]; then echo yes; else echo no; fi',
   's rebootpkgs; cat /run/reboot-required.pkgs 2>/dev/null',
   "s deleted; grep -F ' (deleted)' /proc/[0-9]*/maps 2>/dev/null",
-  's comm; for p in /proc/[0-9]*; do read -r c <"$p/comm" && printf \'%s\\t%s\\n\' "${p#/proc/}" "$c"; done 2>/dev/null',
+  `s comm; ${PROC_COMMS}`,
   's cgroup; for f in $(grep -l -F \' (deleted)\' /proc/[0-9]*/maps 2>/dev/null); do d="${f%/maps}"; while read -r l; do printf \'%s\\t%s\\n\' "${d#/proc/}" "$l"; done <"$d/cgroup"; done 2>/dev/null',
   's tcp; cat /proc/net/tcp 2>/dev/null',
   's tcp6; cat /proc/net/tcp6 2>/dev/null',

@@ -7,6 +7,7 @@ import type { PackageChange, VersionsByName } from '../../core/patching/parse-ap
 import { parseDfPm } from '../../core/patching/parse-apt-output.js';
 import { compareVersions, validateVersion } from '../../core/versions/compare-versions.js';
 import { collectHostExtras } from '../collectors/host-extras.js';
+import { PROC_COMMS } from '../collectors/host-extras-script.js';
 import type { RunOptions, Transport } from '../transport/transport.js';
 import { assertUnitNames, checkServices, type ServiceManager } from './health-check.js';
 import type {
@@ -23,8 +24,7 @@ import type {
  * Every process's command name (`PID<TAB>comm`), as the scan's extras probe lists them: a fixed script
  * that needs no procps (Debian minbase and Alpine containers have no pgrep).
  */
-export const COMM_SCRIPT =
-  'for p in /proc/[0-9]*; do read -r c <"$p/comm" && printf \'%s\\t%s\\n\' "${p#/proc/}" "$c"; done 2>/dev/null; exit 0';
+export const COMM_SCRIPT = `${PROC_COMMS}; exit 0`;
 
 /** Services a patch run never restarts by itself: restarting them ends sessions or the system bus. */
 const NEVER_RESTART = [/^dbus(?:-broker)?\.service$/, /^systemd-logind\.service$/, /^user@\d+\.service$/];
